@@ -1,0 +1,1 @@
+"""Atrium core: settings, Temporal/Vault/database wiring, logging and the `atrium` command."""

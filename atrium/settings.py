@@ -1,0 +1,146 @@
+"""Every setting Atrium reads, in one place.
+
+Environment variables use the ``ATRIUM_`` prefix and ``__`` between a section and its field, for
+example ``ATRIUM_TEMPORAL__ADDRESS=temporal:7233`` or ``ATRIUM_VAULT__TOKEN=...``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL = "127.0.0.1"
+
+
+class TemporalSettings(BaseModel):
+    address: str = f"{LOCAL}:7233"
+    namespace: str = "default"
+    task_queue: str = "atrium"
+    ui_port: int = Field(8233, ge=1, le=65535)
+    ui_url: str = f"http://{LOCAL}:8233"
+    tls: bool = False
+    tls_ca_path: Path | None = None
+    tls_cert_path: Path | None = None
+    tls_key_path: Path | None = None
+
+    @field_validator("address")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError("must be host:port, for example 127.0.0.1:7233")
+        return value
+
+    @property
+    def port(self) -> int:
+        return int(self.address.rpartition(":")[2])
+
+
+class VaultSettings(BaseModel):
+    address: str = f"http://{LOCAL}:8200"
+    auth: Literal["token", "approle"] = "token"
+    token: SecretStr | None = None
+    role_id: str | None = None
+    secret_id: SecretStr | None = None
+    mount: str = "secret"
+    prefix: str = "atrium"
+    verify: bool = True
+
+    @field_validator("address")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _approle_complete(self) -> VaultSettings:
+        if self.auth == "approle" and not (self.role_id and self.secret_id):
+            raise ValueError("auth=approle needs role_id and secret_id")
+        return self
+
+    @property
+    def port(self) -> int:
+        tail = self.address.rpartition(":")[2].split("/")[0]
+        return int(tail) if tail.isdigit() else 8200
+
+
+class DatabaseSettings(BaseModel):
+    url: str | None = None  # default: SQLite in the state folder
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return value
+
+
+class ApiSettings(BaseModel):
+    host: str = LOCAL
+    port: int = Field(8000, ge=1, le=65535)
+    public_url: str | None = None
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+
+
+class SandboxSettings(BaseModel):
+    host: str = LOCAL
+    port: int = Field(8100, ge=1, le=65535)
+    size: str = "demo"
+    seed: int = 42
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ATRIUM_", env_nested_delimiter="__", extra="ignore", env_file=None
+    )
+
+    env: Literal["local", "production"] = "local"
+    state_dir: Path = Path(".atrium")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+    temporal: TemporalSettings = TemporalSettings()
+    vault: VaultSettings = VaultSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    api: ApiSettings = ApiSettings()
+    sandbox: SandboxSettings = SandboxSettings()
+    health_check_interval_seconds: int = Field(300, ge=10)
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.state_dir / 'atrium.db').resolve()}"
+
+    @property
+    def vault_token_file(self) -> Path:
+        return self.state_dir / "vault" / "root-token"
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names it in one line."""
+
+
+def describe(error: ValidationError) -> str:
+    """One readable line naming each bad setting as its environment variable."""
+    parts = []
+    for err in error.errors():
+        path = "__".join(str(p) for p in err["loc"] if not isinstance(p, int)).upper()
+        parts.append(f"ATRIUM_{path}: {err['msg']}")
+    return "invalid setting " + "; ".join(parts)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return load_settings()

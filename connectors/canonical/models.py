@@ -1,0 +1,105 @@
+"""Canonical records. ``source_id`` is the stable key (OneRoster sourcedId / SIS id)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+
+class Status(StrEnum):
+    active = "active"
+    tobedeleted = "tobedeleted"
+
+
+class Role(StrEnum):
+    student = "student"
+    teacher = "teacher"
+    administrator = "administrator"
+    aide = "aide"
+    guardian = "guardian"
+    parent = "parent"
+    proctor = "proctor"
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+    source_id: str = Field(min_length=1, max_length=255)
+    status: Status = Status.active
+    date_last_modified: datetime
+
+
+class Org(Record):
+    name: str = Field(min_length=1)
+    type: str = "school"  # department | school | district | local | state | national
+    identifier: str | None = None
+    parent_id: str | None = None
+
+
+class AcademicSession(Record):
+    title: str = Field(min_length=1)
+    type: str = "term"  # gradingPeriod | semester | schoolYear | term
+    start_date: date
+    end_date: date
+    school_year: str
+    parent_id: str | None = None
+
+
+class Person(Record):
+    username: str = Field(min_length=1)
+    given_name: str = Field(min_length=1)
+    family_name: str = Field(min_length=1)
+    preferred_first_name: str | None = None
+    email: EmailStr | None = None
+    phone: str | None = None
+    role: Role
+    identifier: str | None = None  # e.g. student number
+    org_ids: list[str] = Field(default_factory=list)
+    enabled: bool = True
+
+
+class Course(Record):
+    title: str = Field(min_length=1)
+    course_code: str | None = None
+    org_id: str
+    school_year_id: str | None = None
+
+
+class Class(Record):
+    """A section of a course taught in given terms."""
+
+    title: str = Field(min_length=1)
+    class_code: str | None = None
+    course_id: str
+    school_id: str
+    term_ids: list[str] = Field(default_factory=list)
+
+
+class Enrollment(Record):
+    person_id: str
+    class_id: str
+    school_id: str
+    role: Role
+    primary: bool = False
+    begin_date: date | None = None
+    end_date: date | None = None
+
+
+class LineItem(Record):
+    """A gradebook column: an assignment or a final grade."""
+
+    title: str = Field(min_length=1)
+    class_id: str
+    due_date: datetime | None = None
+    result_value_min: float = 0.0
+    result_value_max: float = 100.0
+
+
+class Result(Record):
+    line_item_id: str
+    person_id: str
+    score: float | None = None
+    score_status: str = "fully graded"  # exempt | fully graded | not submitted | partially graded
+    comment: str | None = None

@@ -1,0 +1,141 @@
+"""The one requester every HTTP connector builds on.
+
+It owns an ``httpx.AsyncClient``, logs one line per call with secrets masked, turns transport
+failures into ``ServerError``, and keeps a "not before" instant so that after a rate-limit answer
+(or when the system says its budget is nearly spent) the next call waits instead of hammering.
+Subclasses map statuses to typed errors in ``_raise_for``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from typing import Any, Self
+
+import httpx
+import structlog
+
+from connectors.errors import (
+    AuthError,
+    ConnectorError,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    ServerError,
+)
+
+log = structlog.get_logger("connector")
+
+SENSITIVE_PARAMS = {"wstoken", "access_token", "token", "client_secret", "password", "api_key"}
+
+
+def mask_url(url: httpx.URL) -> str:
+    """The URL as logged: sensitive query parameters replaced by ***."""
+    params = [(k, "***" if k.lower() in SENSITIVE_PARAMS else v) for k, v in url.params.multi_items()]
+    return str(url.copy_with(params=params) if params else url)
+
+
+def parse_retry_after(value: str | None, default: float = 1.0) -> float:
+    if not value:
+        return default
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return default
+
+
+class HttpConnector:
+    """Base class: one AsyncClient, one ``_request`` path, typed errors."""
+
+    system = "http"
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_connections: int = 20,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=timeout,
+            headers=dict(headers or {}),
+            transport=transport,
+            limits=httpx.Limits(max_connections=max_connections),
+        )
+        self._not_before = 0.0
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def slow_down(self, seconds: float) -> None:
+        """Make the next call wait at least ``seconds`` from now."""
+        self._not_before = max(self._not_before, time.monotonic() + seconds)
+
+    async def _wait_turn(self) -> None:
+        delay = self._not_before - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def _auth_headers(self) -> dict[str, str]:
+        """Headers that authenticate a call; subclasses override."""
+        return {}
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        await self._wait_turn()
+        headers = {**(await self._auth_headers()), **kwargs.pop("headers", {})}
+        started = time.perf_counter()
+        try:
+            response = await self._client.request(method, path, headers=headers, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise ServerError(f"{self.system}: timeout on {method} {path}", system=self.system) from exc
+        except httpx.TransportError as exc:
+            raise ServerError(
+                f"{self.system}: connection failed on {method} {path}: {exc}", system=self.system
+            ) from exc
+        log.debug(
+            "http",
+            system=self.system,
+            method=method,
+            url=mask_url(response.request.url),
+            status=response.status_code,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        self._observe(response)
+        if response.status_code >= 400 or self._is_error_body(response):
+            self._raise_for(response)
+        return response
+
+    def _observe(self, response: httpx.Response) -> None:
+        """Look at rate-limit headers on every answer; subclasses refine."""
+
+    def _is_error_body(self, response: httpx.Response) -> bool:
+        return False
+
+    def _raise_for(self, response: httpx.Response) -> None:
+        status = response.status_code
+        text = response.text[:500]
+        msg = f"{self.system}: {response.request.method} {response.request.url.path} -> {status}: {text}"
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            self.slow_down(retry_after)
+            raise RateLimited(msg, retry_after=retry_after, status=status, system=self.system)
+        if status in (401, 403):
+            raise AuthError(msg, status=status, system=self.system)
+        if status == 404:
+            raise NotFound(msg, status=status, system=self.system)
+        if status >= 500:
+            raise ServerError(msg, status=status, system=self.system)
+        if status >= 400:
+            raise InvalidRequest(msg, status=status, system=self.system)
+        raise ConnectorError(msg, status=status, system=self.system)

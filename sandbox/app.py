@@ -1,0 +1,62 @@
+"""The sandbox server: every emulated system on one port, each under its own prefix."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException
+
+from sandbox.context import Faults, SystemContext
+from sandbox.faults import FaultMiddleware
+
+# prefix -> module with create_app(ctx). A system joins the sandbox by being listed here.
+SYSTEMS: dict[str, str] = {}
+
+
+def create_app(data_dir: Path, *, seed: int = 42, size: str = "demo") -> FastAPI:
+    systems = {
+        name: SystemContext(name=name, data_dir=data_dir, seed=seed, size=size) for name in SYSTEMS
+    }
+    app = FastAPI(title="Atrium sandbox institution", docs_url="/_docs", openapi_url="/_openapi.json")
+    app.add_middleware(FaultMiddleware, systems=systems)
+    app.state.systems = systems
+
+    def system(name: str) -> SystemContext:
+        if name not in systems:
+            raise HTTPException(404, f"unknown system {name!r}; known: {sorted(systems)}")
+        return systems[name]
+
+    @app.get("/_control/systems")
+    async def list_systems() -> dict[str, list[str]]:
+        return {"systems": sorted(systems)}
+
+    @app.get("/_control/faults/{name}")
+    async def get_faults(name: str) -> Faults:
+        return system(name).faults
+
+    @app.put("/_control/faults/{name}")
+    async def set_faults(name: str, faults: Faults) -> Faults:
+        system(name).faults = faults
+        return faults
+
+    @app.delete("/_control/faults/{name}")
+    async def clear_faults(name: str) -> Faults:
+        system(name).faults = Faults()
+        return system(name).faults
+
+    @app.get("/_control/credentials/{name}")
+    async def get_credentials(name: str) -> dict[str, str]:
+        # The sandbox hands out its own demo credentials so `atrium up` can put them in Vault.
+        return system(name).credentials
+
+    @app.put("/_control/credentials/{name}")
+    async def set_credentials(name: str, credentials: dict[str, str]) -> dict[str, str]:
+        """Rotate a system's credentials (tests prove connectors re-read them from Vault)."""
+        system(name).credentials.update(credentials)
+        return system(name).credentials
+
+    for name, module in SYSTEMS.items():
+        sub = importlib.import_module(module).create_app(systems[name])
+        app.mount(f"/{name}", sub)
+    return app
