@@ -21,7 +21,7 @@ class TemporalSettings(BaseModel):
     namespace: str = "default"
     task_queue: str = "atrium"
     ui_port: int = Field(8233, ge=1, le=65535)
-    ui_url: str = f"http://{LOCAL}:8233"
+    ui_public_url: str | None = None  # where browsers reach the Web UI, if not 127.0.0.1
     tls: bool = False
     tls_ca_path: Path | None = None
     tls_cert_path: Path | None = None
@@ -38,6 +38,10 @@ class TemporalSettings(BaseModel):
     @property
     def port(self) -> int:
         return int(self.address.rpartition(":")[2])
+
+    @property
+    def ui_url(self) -> str:
+        return self.ui_public_url or f"http://{LOCAL}:{self.ui_port}"
 
 
 class VaultSettings(BaseModel):

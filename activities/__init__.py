@@ -1,0 +1,1 @@
+"""Thin, idempotent activities: one external call or one batch each, keyed by the workflow."""

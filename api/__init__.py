@@ -1,0 +1,1 @@
+"""The thin HTTP layer: starts, queries and signals workflows, reads the store."""

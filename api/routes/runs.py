@@ -1,0 +1,211 @@
+"""Runs: start a process, list and read runs from Temporal visibility, cancel and signal them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from pydantic import BaseModel, Field, ValidationError
+from temporalio.client import WorkflowExecution, WorkflowExecutionDescription, WorkflowFailureError
+
+from api.deps import SettingsDep, TemporalDep
+from api.errors import validation_detail
+from api.starter import start_process
+from atrium.temporal import INTEGRATION, PROCESS, SUBJECT
+from workflows.registry import PROCESSES, by_workflow_type
+
+router = APIRouter(prefix="/runs", tags=["runs"])
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,254}$"
+WorkflowId = Annotated[str, Path(pattern=ID_PATTERN, max_length=255)]
+
+
+class RunStatus(StrEnum):
+    Running = "Running"
+    Completed = "Completed"
+    Failed = "Failed"
+    Canceled = "Canceled"
+    Terminated = "Terminated"
+    TimedOut = "TimedOut"
+    ContinuedAsNew = "ContinuedAsNew"
+
+
+class StartRun(BaseModel):
+    process: str = Field(min_length=1, max_length=100, examples=["integration-health-check"])
+    input: dict[str, Any] = Field(default_factory=dict)
+
+
+class SignalRun(BaseModel):
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunPublic(BaseModel):
+    workflow_id: str
+    run_id: str | None
+    process: str | None
+    workflow_type: str
+    status: str
+    integration: str | None = None
+    subject: str | None = None
+    start_time: datetime | None = None
+    close_time: datetime | None = None
+    temporal_ui_url: str
+    joined: bool | None = None
+    result: Any = None
+    failure: str | None = None
+
+
+class RunPage(BaseModel):
+    items: list[RunPublic]
+    next_page_token: str | None
+
+
+def _ui_url(settings: SettingsDep, namespace: str, workflow_id: str, run_id: str | None) -> str:
+    base = f"{settings.temporal.ui_url}/namespaces/{namespace}/workflows/{workflow_id}"
+    return f"{base}/{run_id}/history" if run_id else base
+
+
+def _public(
+    execution: WorkflowExecution, settings: SettingsDep, namespace: str, **extra: Any
+) -> RunPublic:
+    attributes = execution.typed_search_attributes
+    process = attributes.get(PROCESS)
+    if process is None:
+        known = by_workflow_type(execution.workflow_type)
+        process = known.name if known else None
+    return RunPublic(
+        workflow_id=execution.id,
+        run_id=execution.run_id,
+        process=process,
+        workflow_type=execution.workflow_type,
+        status=execution.status.name.title().replace("_", "") if execution.status else "Unknown",
+        integration=attributes.get(INTEGRATION),
+        subject=attributes.get(SUBJECT),
+        start_time=execution.start_time,
+        close_time=execution.close_time,
+        temporal_ui_url=_ui_url(settings, namespace, execution.id, execution.run_id),
+        **extra,
+    )
+
+
+@router.post(
+    "",
+    response_model=RunPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "joined the run already going for this business key"}},
+)
+async def start_run(body: StartRun, client: TemporalDep, settings: SettingsDep, response: Response) -> RunPublic:
+    process = PROCESSES.get(body.process)
+    if process is None:
+        known = ", ".join(sorted(PROCESSES))
+        raise HTTPException(422, f"process: unknown process {body.process!r}; known: {known}")
+    try:
+        arg = process.input_model.model_validate(body.input)
+    except ValidationError as exc:
+        fields = validation_detail(exc.errors())  # type: ignore[arg-type]
+        for f in fields:
+            f["field"] = f"input.{f['field']}" if f["field"] != "body" else "input"
+        summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+        raise HTTPException(422, f"invalid input: {summary}") from None
+    handle, started = await start_process(client, settings.temporal.task_queue, process, arg)
+    if not started:
+        response.status_code = status.HTTP_200_OK
+    description = await handle.describe()
+    return _public(description, settings, client.namespace, joined=not started)
+
+
+@router.get("", response_model=RunPage)
+async def list_runs(
+    client: TemporalDep,
+    settings: SettingsDep,
+    process: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z0-9-]+$")] = None,
+    status_: Annotated[RunStatus | None, Query(alias="status")] = None,
+    integration: Annotated[str | None, Query(max_length=63, pattern=r"^[a-z0-9][a-z0-9._-]*$")] = None,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    page_token: Annotated[str | None, Query(max_length=4096)] = None,
+) -> RunPage:
+    clauses = []
+    if process:
+        clauses.append(f"AtriumProcess = '{process}'")
+    if status_:
+        clauses.append(f"ExecutionStatus = '{status_.value}'")
+    if integration:
+        clauses.append(f"AtriumIntegration = '{integration}'")
+    token = None
+    if page_token:
+        try:
+            token = base64.urlsafe_b64decode(page_token.encode())
+        except (binascii.Error, ValueError):
+            raise HTTPException(400, "page_token: not a token this API returned") from None
+    iterator = client.list_workflows(
+        " AND ".join(clauses) or None, page_size=page_size, next_page_token=token
+    )
+    await iterator.fetch_next_page()
+    items = [_public(e, settings, client.namespace) for e in iterator.current_page or []]
+    next_token = iterator.next_page_token
+    return RunPage(
+        items=items,
+        next_page_token=base64.urlsafe_b64encode(next_token).decode() if next_token else None,
+    )
+
+
+async def _describe(client: TemporalDep, workflow_id: str) -> WorkflowExecutionDescription:
+    return await client.get_workflow_handle(workflow_id).describe()
+
+
+@router.get("/{workflow_id}", response_model=RunPublic)
+async def get_run(
+    workflow_id: WorkflowId, client: TemporalDep, settings: SettingsDep
+) -> RunPublic:
+    description = await _describe(client, workflow_id)
+    extra: dict[str, Any] = {}
+    status_name = description.status.name if description.status else ""
+    if status_name in ("COMPLETED", "FAILED", "TIMED_OUT", "CANCELED", "TERMINATED"):
+        handle = client.get_workflow_handle(workflow_id, run_id=description.run_id)
+        try:
+            extra["result"] = await handle.result(rpc_timeout=timedelta(seconds=5))
+        except WorkflowFailureError as exc:
+            cause = exc.cause
+            extra["failure"] = f"{type(cause).__name__}: {cause}"
+    return _public(description, settings, client.namespace, **extra)
+
+
+@router.post("/{workflow_id}/cancel", status_code=status.HTTP_202_ACCEPTED, response_model=RunPublic)
+async def cancel_run(workflow_id: WorkflowId, client: TemporalDep, settings: SettingsDep) -> RunPublic:
+    description = await _describe(client, workflow_id)
+    if description.status and description.status.name != "RUNNING":
+        raise HTTPException(409, f"run {workflow_id!r} is not running ({description.status.name})")
+    await client.get_workflow_handle(workflow_id).cancel()
+    return _public(await _describe(client, workflow_id), settings, client.namespace)
+
+
+@router.post(
+    "/{workflow_id}/signals/{signal}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RunPublic,
+)
+async def signal_run(
+    workflow_id: WorkflowId,
+    signal: Annotated[str, Path(max_length=100)],
+    body: SignalRun, client: TemporalDep, settings: SettingsDep
+) -> RunPublic:
+    description = await _describe(client, workflow_id)
+    process = by_workflow_type(description.workflow_type)
+    model = process.signals.get(signal) if process else None
+    if model is None:
+        known = ", ".join(sorted(process.signals)) if process else ""
+        raise HTTPException(404, f"signal: {signal!r} is not a signal of this run; known: {known or 'none'}")
+    if description.status and description.status.name != "RUNNING":
+        raise HTTPException(409, f"run {workflow_id!r} is not running ({description.status.name})")
+    try:
+        payload = model.model_validate(body.payload)
+    except ValidationError as exc:
+        fields = validation_detail(exc.errors())  # type: ignore[arg-type]
+        summary = "; ".join(f"payload.{f['field']}: {f['message']}" for f in fields)
+        raise HTTPException(422, f"invalid signal payload: {summary}") from None
+    await client.get_workflow_handle(workflow_id).signal(signal, payload)
+    return _public(description, settings, client.namespace)

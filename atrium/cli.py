@@ -1,0 +1,91 @@
+"""The `atrium` command: up (the whole local stack), worker, api, sandbox, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from atrium.settings import Settings, SettingsError, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        print(f"atrium: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_worker(settings: Settings) -> int:
+    from atrium.logging import configure_logging
+    from worker import run_worker
+
+    configure_logging(settings.log_level, settings.log_json)
+    asyncio.run(run_worker())
+    return 0
+
+
+def cmd_api(settings: Settings) -> int:
+    import uvicorn
+
+    from api.main import create_app
+    from atrium.logging import configure_logging
+
+    configure_logging(settings.log_level, settings.log_json)
+    uvicorn.run(
+        create_app(settings), host=settings.api.host, port=settings.api.port, log_config=None
+    )
+    return 0
+
+
+def cmd_sandbox(settings: Settings) -> int:
+    from atrium.logging import configure_logging
+    from sandbox.serve import run_sandbox
+
+    configure_logging(settings.log_level, settings.log_json)
+    run_sandbox(settings)
+    return 0
+
+
+def cmd_migrate(settings: Settings) -> int:
+    from atrium.migrations import upgrade
+
+    upgrade(settings.database_url)
+    print(f"atrium: database at {settings.database_url.split('@')[-1]} is up to date")
+    return 0
+
+
+def cmd_up(settings: Settings) -> int:
+    from atrium.stack.up import run_up
+
+    return run_up(settings)
+
+
+COMMANDS = {
+    "up": (cmd_up, "start the whole local stack with a sandbox institution"),
+    "worker": (cmd_worker, "run a Temporal worker against the configured cluster"),
+    "api": (cmd_api, "run the HTTP API against the configured cluster"),
+    "sandbox": (cmd_sandbox, "serve the emulated school systems"),
+    "migrate": (cmd_migrate, "bring the database schema up to date"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="atrium", description="Atrium integration hub")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text)
+    args = parser.parse_args(argv)
+    settings = _settings()
+    try:
+        return COMMANDS[args.command][0](settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one readable line, never a traceback
+        print(f"atrium {args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,161 @@
+"""Connector secrets in Vault (KV v2): store, read (activities only), rotate, delete.
+
+The API may write or rotate a secret but never returns one; only activities read them, through
+``vault_source`` which gives connectors a ``CredentialSource`` that re-reads Vault on demand.
+hvac is synchronous, so every call runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import hvac
+import hvac.exceptions
+
+from atrium.settings import Settings, VaultSettings
+from connectors.credentials import CredentialSource
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+
+
+class CredentialError(Exception):
+    """Vault refused or is unreachable; the message never contains a secret."""
+
+
+class SecretNotFound(CredentialError):
+    pass
+
+
+@dataclass(frozen=True)
+class SecretMeta:
+    """What may be shown about a secret: never its value."""
+
+    path: str
+    version: int
+    updated_at: datetime | None
+    fields: list[str]
+
+
+def secret_path(name: str) -> str:
+    if not NAME.match(name):
+        raise ValueError("secret name must be 1-63 of a-z, 0-9, '.', '_', '-'")
+    return f"connections/{name}"
+
+
+def vault_client(settings: VaultSettings, token: str | None = None) -> hvac.Client:
+    client = hvac.Client(url=settings.address, verify=settings.verify, timeout=5)
+    if settings.auth == "approle":
+        assert settings.role_id and settings.secret_id
+        client.auth.approle.login(
+            role_id=settings.role_id, secret_id=settings.secret_id.get_secret_value()
+        )
+    else:
+        client.token = token or (settings.token.get_secret_value() if settings.token else None)
+    return client
+
+
+class Credentials:
+    def __init__(self, settings: VaultSettings, token: str | None = None) -> None:
+        self.settings = settings
+        self._token = token
+        self._client: hvac.Client | None = None
+
+    def _kv(self) -> hvac.api.secrets_engines.KvV2:
+        if self._client is None:
+            self._client = vault_client(self.settings, self._token)
+        return self._client.secrets.kv.v2
+
+    def _path(self, name: str) -> str:
+        return f"{self.settings.prefix}/{secret_path(name)}"
+
+    async def _call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        except hvac.exceptions.InvalidPath as exc:
+            raise SecretNotFound("no such secret") from exc
+        except hvac.exceptions.VaultError as exc:
+            raise CredentialError(f"vault refused: {type(exc).__name__}") from exc
+        except Exception as exc:  # connection errors from requests
+            raise CredentialError(f"vault unreachable: {type(exc).__name__}") from exc
+
+    async def store(self, name: str, values: Mapping[str, str]) -> SecretMeta:
+        """Write a new version (also how a secret is rotated)."""
+        if not values:
+            raise ValueError("a secret needs at least one field")
+        result = await self._call(
+            self._kv().create_or_update_secret,
+            path=self._path(name),
+            secret=dict(values),
+            mount_point=self.settings.mount,
+        )
+        data = result["data"]
+        return SecretMeta(
+            path=self._path(name),
+            version=int(data["version"]),
+            updated_at=datetime.fromisoformat(data["created_time"].replace("Z", "+00:00")),
+            fields=sorted(values),
+        )
+
+    rotate = store
+
+    async def read(self, name: str) -> dict[str, str]:
+        """The secret's fields. Only activities call this."""
+        result = await self._call(
+            self._kv().read_secret_version,
+            path=self._path(name),
+            mount_point=self.settings.mount,
+            raise_on_deleted_version=True,
+        )
+        return dict(result["data"]["data"])
+
+    async def meta(self, name: str) -> SecretMeta:
+        result = await self._call(
+            self._kv().read_secret_version,
+            path=self._path(name),
+            mount_point=self.settings.mount,
+            raise_on_deleted_version=True,
+        )
+        meta = result["data"]["metadata"]
+        return SecretMeta(
+            path=self._path(name),
+            version=int(meta["version"]),
+            updated_at=datetime.fromisoformat(meta["created_time"].replace("Z", "+00:00")),
+            fields=sorted(result["data"]["data"]),
+        )
+
+    async def delete(self, name: str) -> None:
+        await self._call(
+            self._kv().delete_metadata_and_all_versions,
+            path=self._path(name),
+            mount_point=self.settings.mount,
+        )
+
+    async def healthy(self) -> bool:
+        try:
+            client = self._client or vault_client(self.settings, self._token)
+            status = await asyncio.to_thread(client.sys.read_health_status, method="GET")
+            body = status.json() if hasattr(status, "json") else status
+            return bool(body.get("initialized")) and not body.get("sealed", True)
+        except Exception:
+            return False
+
+    def source(self, name: str) -> CredentialSource:
+        """A CredentialSource for a connector: re-reads Vault each time it is called."""
+
+        async def read() -> Mapping[str, str]:
+            return await self.read(name)
+
+        return read
+
+
+def credentials_from_settings(settings: Settings) -> Credentials:
+    """Vault access as configured; locally, the token ``atrium up`` keeps in the state folder."""
+    token = None
+    if settings.vault.auth == "token" and settings.vault.token is None:
+        if settings.vault_token_file.exists():
+            token = settings.vault_token_file.read_text().strip()
+    return Credentials(settings.vault, token=token)

@@ -1,0 +1,86 @@
+"""The integration inventory: one row per connection to a school system."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+SYSTEM_TYPES = (
+    "oneroster",
+    "canvas",
+    "moodle",
+    "koha",
+    "finance",
+    "proctoring",
+    "comms",
+    "generic",
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class IntegrationBase(SQLModel):
+    name: str = Field(
+        min_length=1, max_length=63, regex=r"^[a-z0-9][a-z0-9._-]*$", index=True, unique=True
+    )
+    system: str = Field(max_length=32, description=f"one of {', '.join(SYSTEM_TYPES)}")
+    base_url: str = Field(max_length=2048)
+    health_path: str = Field("/", max_length=512, description="path checked by the health check")
+    description: str = Field("", max_length=1000)
+    enabled: bool = True
+
+    @field_validator("system")
+    @classmethod
+    def _known_system(cls, value: str) -> str:
+        if value not in SYSTEM_TYPES:
+            raise ValueError(f"must be one of {', '.join(SYSTEM_TYPES)}")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("health_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+
+class IntegrationCreate(IntegrationBase):
+    pass
+
+
+class IntegrationUpdate(SQLModel):
+    base_url: str | None = None
+    health_path: str | None = None
+    description: str | None = None
+    enabled: bool | None = None
+
+
+class Integration(IntegrationBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    secret_path: str | None = Field(default=None, max_length=512)
+    status: str = Field(default="unknown", max_length=16)  # unknown | healthy | unhealthy
+    last_checked_at: datetime | None = None
+    last_health_detail: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class IntegrationPublic(IntegrationBase):
+    id: int
+    has_secret: bool
+    status: str
+    last_checked_at: datetime | None
+    last_health_detail: str | None
+    created_at: datetime
+    updated_at: datetime

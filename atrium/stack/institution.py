@@ -1,0 +1,66 @@
+"""The sandbox institution's connections: registered in the inventory, secrets put in Vault."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from atrium.credentials import Credentials
+from atrium.db import session_scope
+from atrium.models import Integration
+
+
+@dataclass(frozen=True)
+class SandboxConnection:
+    name: str
+    system: str
+    health_path: str
+    description: str
+
+
+CONNECTIONS = (
+    SandboxConnection("sis", "oneroster", "/ims/oneroster/rostering/v1p2/orgs?limit=1", "OneRoster 1.2 SIS"),
+    SandboxConnection("canvas", "canvas", "/api/v1/accounts/1", "Canvas LMS"),
+    SandboxConnection("moodle", "moodle", "/webservice/rest/server.php", "Moodle LMS"),
+    SandboxConnection("library", "koha", "/api/v1/patrons?_per_page=1", "Koha library"),
+    SandboxConnection("finance", "finance", "/api/accounts?per_page=1", "Bursar / student accounts"),
+    SandboxConnection("proctoring", "proctoring", "/v1/exams?limit=1", "Proctoring platform"),
+    SandboxConnection("comms", "comms", "/_control/mail?limit=1", "Email and chat"),
+)
+
+
+async def register_sandbox(engine: Engine, credentials: Credentials, sandbox_url: str) -> list[str]:
+    """Create the inventory rows (once) and store each system's demo secret in Vault."""
+    async with httpx.AsyncClient(base_url=sandbox_url, timeout=10) as http:
+        systems = set((await http.get("/_control/systems")).json()["systems"])
+        registered = []
+        for conn in CONNECTIONS:
+            if conn.system not in systems and conn.name not in systems:
+                continue
+            prefix = conn.system if conn.system in systems else conn.name
+            secret = (await http.get(f"/_control/credentials/{prefix}")).json()
+            with session_scope(engine) as session:
+                row = session.exec(select(Integration).where(Integration.name == conn.name)).first()
+                if row is None:
+                    row = Integration(
+                        name=conn.name,
+                        system=conn.system,
+                        base_url=f"{sandbox_url}/{prefix}",
+                        health_path=conn.health_path,
+                        description=f"{conn.description} (sandbox)",
+                    )
+                if secret:
+                    meta = await credentials.store(conn.name, secret)
+                    row.secret_path = meta.path
+                session.add(row)
+                session.commit()
+            registered.append(conn.name)
+        return registered
+
+
+def register_sandbox_sync(engine: Engine, credentials: Credentials, sandbox_url: str) -> list[str]:
+    return asyncio.run(register_sandbox(engine, credentials, sandbox_url))

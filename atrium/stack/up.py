@@ -1,0 +1,87 @@
+"""`atrium up`: the whole local stack with a sandbox institution, stopped cleanly by Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import httpx
+
+from atrium.credentials import Credentials
+from atrium.db import make_engine
+from atrium.migrations import upgrade
+from atrium.settings import Settings
+from atrium.stack.institution import register_sandbox_sync
+from atrium.stack.openbao import OpenBaoServer
+from atrium.stack.supervisor import Supervisor
+from atrium.stack.temporal_dev import TemporalDevServer
+
+
+def _wait_http(url: str, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not answer on {url} within {timeout:.0f}s")
+
+
+def run_up(settings: Settings) -> int:
+    state = settings.state_dir
+    state.mkdir(parents=True, exist_ok=True)
+    (state / "logs").mkdir(exist_ok=True)
+    sup = Supervisor()
+    try:
+        bao = OpenBaoServer(state, port=settings.vault.port)
+        sup.on_stop("openbao", bao.stop)
+        token = bao.start()
+        print(f"atrium: OpenBao (Vault API) ready at {bao.address}")
+
+        temporal = TemporalDevServer(
+            port=settings.temporal.port,
+            ui_port=settings.temporal.ui_port,
+            db_file=state / "temporal.db",
+            log_file=state / "logs" / "temporal.log",
+        )
+        sup.on_stop("temporal", temporal.stop)
+        temporal.start()
+        print(f"atrium: Temporal ready at {temporal.address}")
+
+        upgrade(settings.database_url)
+        print("atrium: database migrated")
+
+        env = {**os.environ, "ATRIUM_STATE_DIR": str(state)}
+        exe = [sys.executable, "-m", "atrium.cli"]
+        sandbox_url = f"http://{settings.sandbox.host}:{settings.sandbox.port}"
+        sup.spawn("sandbox", [*exe, "sandbox"], env)
+        _wait_http(f"{sandbox_url}/_control/systems", "sandbox")
+        engine = make_engine(settings.database_url)
+        names = register_sandbox_sync(engine, Credentials(settings.vault, token=token), sandbox_url)
+        print(f"atrium: sandbox institution at {sandbox_url}: {', '.join(names)}")
+
+        sup.spawn("worker", [*exe, "worker"], env)
+        api_url = f"http://{settings.api.host}:{settings.api.port}"
+        sup.spawn("api", [*exe, "api"], env)
+        _wait_http(f"{api_url}/healthz", "api")
+    except Exception as exc:
+        print(f"atrium up: {exc}", file=sys.stderr)
+        sup.stop_all()
+        return 1
+
+    print(
+        "\nAtrium is up. Ctrl-C stops everything; data is kept in "
+        f"{state.resolve()}\n"
+        f"  API            {api_url}/api/v1   (docs {api_url}/docs, readiness {api_url}/readyz)\n"
+        f"  Console        {api_url}/\n"
+        f"  Temporal UI    {settings.temporal.ui_url}\n"
+        f"  Temporal       {settings.temporal.address}\n"
+        f"  OpenBao/Vault  {settings.vault.address}  (local root token: {bao.token_file}, 0600)\n"
+        f"  Sandbox        {sandbox_url}/_docs\n"
+        f"  Metrics        {api_url}/metrics\n",
+        flush=True,
+    )
+    return sup.wait()

@@ -1,0 +1,65 @@
+"""The one factory for Temporal clients (worker, API and tests all use it) and Atrium's search
+attributes, registered at start-up so administrators can filter runs in the Temporal Web UI."""
+
+from __future__ import annotations
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+from temporalio.client import Client, TLSConfig
+from temporalio.common import SearchAttributeKey
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from atrium.correlation import CorrelationInterceptor
+from atrium.settings import TemporalSettings
+
+INTEGRATION = SearchAttributeKey.for_keyword("AtriumIntegration")
+PROCESS = SearchAttributeKey.for_keyword("AtriumProcess")
+SUBJECT = SearchAttributeKey.for_keyword("AtriumSubject")
+SEARCH_ATTRIBUTES = (INTEGRATION, PROCESS, SUBJECT)
+
+
+def _tls(settings: TemporalSettings) -> bool | TLSConfig:
+    if not settings.tls:
+        return False
+
+    def read(path: object) -> bytes | None:
+        return open(path, "rb").read() if path else None  # noqa: SIM115 - tiny PEM files
+
+    return TLSConfig(
+        server_root_ca_cert=read(settings.tls_ca_path),
+        client_cert=read(settings.tls_cert_path),
+        client_private_key=read(settings.tls_key_path),
+    )
+
+
+async def connect(settings: TemporalSettings, *, lazy: bool = False) -> Client:
+    """A client with the pydantic data converter and the correlation-id interceptor.
+
+    ``lazy`` connects on first use, so the API can start (and say so on /readyz) while Temporal
+    is down.
+    """
+    return await Client.connect(
+        settings.address,
+        namespace=settings.namespace,
+        tls=_tls(settings),
+        data_converter=pydantic_data_converter,
+        interceptors=[CorrelationInterceptor()],
+        lazy=lazy,
+    )
+
+
+async def ensure_search_attributes(client: Client) -> list[str]:
+    """Register Atrium's custom search attributes if missing; returns the ones added."""
+    existing = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    missing = {
+        key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+        for key in SEARCH_ATTRIBUTES
+        if key.name not in existing.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
+    return sorted(missing)
