@@ -1,14 +1,36 @@
-"""Session-wide fixtures: real servers, started once for the whole test run."""
+"""Session-wide fixtures: real servers (Temporal dev server, OpenBao, the sandbox, the API),
+started once for the whole test run on free ports."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
 
+from atrium.credentials import Credentials
+from atrium.db import make_engine
+from atrium.migrations import upgrade
+from atrium.settings import (
+    ApiSettings,
+    DatabaseSettings,
+    Settings,
+    TemporalSettings,
+    VaultSettings,
+)
+from atrium.stack.openbao import OpenBaoServer
+from atrium.stack.temporal_dev import TemporalDevServer
+from atrium.temporal import connect
 from sandbox.app import create_app as create_sandbox
-from tests.support.servers import serve
+from tests.support.servers import free_port, serve
+
+POSTGRES_URL = os.environ.get("ATRIUM_TEST_POSTGRES_URL")
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +43,109 @@ def sandbox_url(sandbox_dir: Path) -> Iterator[str]:
     """The sandbox institution (every emulated system, demo size) over real HTTP."""
     with serve(create_sandbox(sandbox_dir, seed=42, size="demo")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def temporal_server() -> Iterator[TemporalDevServer]:
+    """A real `temporal server start-dev` (in memory: faster) for the whole session."""
+    server = TemporalDevServer(port=free_port(), ui_port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def openbao(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenBaoServer]:
+    """A real OpenBao server (raft storage, initialised and unsealed) for the whole session."""
+    server = OpenBaoServer(tmp_path_factory.mktemp("state"), port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(
+    tmp_path_factory: pytest.TempPathFactory,
+    temporal_server: TemporalDevServer,
+    openbao: OpenBaoServer,
+) -> Settings:
+    state = tmp_path_factory.mktemp("atrium")
+    return Settings(
+        state_dir=state,
+        temporal=TemporalSettings(
+            address=temporal_server.address,
+            ui_port=temporal_server.ui_port,
+            task_queue=f"atrium-test-{uuid.uuid4().hex[:8]}",
+        ),
+        vault=VaultSettings(
+            address=openbao.address, token=openbao.token_file.read_text().strip()
+        ),
+        database=DatabaseSettings(url=f"sqlite:///{state / 'atrium.db'}"),
+        api=ApiSettings(port=free_port()),
+    )
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def credentials(settings: Settings) -> Credentials:
+    return Credentials(settings.vault)
+
+
+@pytest.fixture(scope="session")
+async def temporal_client(settings: Settings) -> Client:
+    client = await connect(settings.temporal)
+    return client
+
+
+@pytest.fixture(scope="session")
+async def worker(
+    temporal_client: Client, settings: Settings, engine: Engine, credentials: Credentials
+) -> AsyncIterator[Worker]:
+    """The real worker (worker.build_worker) polling the session's task queue."""
+    from worker import build_worker
+
+    w = build_worker(temporal_client, settings.temporal.task_queue, engine, credentials)
+    async with w:
+        yield w
+
+
+@pytest.fixture(scope="session")
+def api_url(settings: Settings, engine: Engine) -> Iterator[str]:
+    """The API served over real HTTP against the session's Temporal, OpenBao and database."""
+    from api.main import create_app
+
+    with serve(create_app(settings), port=settings.api.port) as url:
+        yield url
+
+
+@pytest.fixture
+async def api(api_url: str, worker: Worker) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the API, with a worker running behind it."""
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def silent_url() -> Iterator[str]:
+    """A local TCP port that accepts connections and never answers (a hung system)."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def database_urls(tmp_path: Path) -> list[str]:
+    urls = [f"sqlite:///{tmp_path / 'store.db'}"]
+    if POSTGRES_URL:
+        urls.append(POSTGRES_URL)
+    return urls

@@ -138,7 +138,9 @@ async def list_runs(
     token = None
     if page_token:
         try:
-            token = base64.urlsafe_b64decode(page_token.encode())
+            token = base64.b64decode(page_token.encode(), altchars=b"-_", validate=True)
+            if not token:
+                raise ValueError("empty")
         except (binascii.Error, ValueError):
             raise HTTPException(400, "page_token: not a token this API returned") from None
     iterator = client.list_workflows(

@@ -21,6 +21,7 @@ CONFIG = """\
 storage "raft" {{
   path    = "{data}"
   node_id = "atrium-local"
+  performance_multiplier = 1
 }}
 listener "tcp" {{
   address     = "127.0.0.1:{port}"
