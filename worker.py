@@ -45,19 +45,28 @@ async def run_worker() -> None:
     from atrium.db import make_engine
     from atrium.migrations import upgrade
     from atrium.settings import get_settings
-    from atrium.temporal import connect, ensure_search_attributes
+    from atrium.temporal import connect, ensure_search_attributes, metrics_runtime
     from atrium.credentials import credentials_from_settings
     from workflows.schedules import ensure_schedules
 
     settings = get_settings()
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
-    client = await connect(settings.temporal)
+    runtime = None
+    if settings.worker.metrics_port:
+        runtime = metrics_runtime(settings.worker.metrics_host, settings.worker.metrics_port)
+    client = await connect(settings.temporal, runtime=runtime)
     await ensure_search_attributes(client)
     await ensure_schedules(
         client,
         settings.temporal.task_queue,
         timedelta(seconds=settings.health_check_interval_seconds),
     )
-    worker = build_worker(client, settings.temporal.task_queue, engine, credentials_from_settings(settings))
+    worker = build_worker(
+        client,
+        settings.temporal.task_queue,
+        engine,
+        credentials_from_settings(settings),
+        max_concurrent_activities=settings.worker.max_concurrent_activities,
+    )
     await worker.run()

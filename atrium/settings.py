@@ -91,6 +91,12 @@ class ApiSettings(BaseModel):
     max_body_bytes: int = Field(1_048_576, ge=1024)
 
 
+class WorkerSettings(BaseModel):
+    metrics_host: str = LOCAL
+    metrics_port: int | None = Field(9000, ge=1, le=65535)  # Temporal SDK metrics; None: off
+    max_concurrent_activities: int = Field(100, ge=1)
+
+
 class SandboxSettings(BaseModel):
     host: str = LOCAL
     port: int = Field(8100, ge=1, le=65535)
@@ -111,6 +117,7 @@ class Settings(BaseSettings):
     vault: VaultSettings = VaultSettings()
     database: DatabaseSettings = DatabaseSettings()
     api: ApiSettings = ApiSettings()
+    worker: WorkerSettings = WorkerSettings()
     sandbox: SandboxSettings = SandboxSettings()
     health_check_interval_seconds: int = Field(300, ge=10)
 

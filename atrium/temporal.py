@@ -8,6 +8,7 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSe
 from temporalio.client import Client, TLSConfig
 from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from atrium.correlation import CorrelationInterceptor
 from atrium.settings import TemporalSettings
@@ -32,7 +33,9 @@ def _tls(settings: TemporalSettings) -> bool | TLSConfig:
     )
 
 
-async def connect(settings: TemporalSettings, *, lazy: bool = False) -> Client:
+async def connect(
+    settings: TemporalSettings, *, lazy: bool = False, runtime: Runtime | None = None
+) -> Client:
     """A client with the pydantic data converter and the correlation-id interceptor.
 
     ``lazy`` connects on first use, so the API can start (and say so on /readyz) while Temporal
@@ -45,7 +48,13 @@ async def connect(settings: TemporalSettings, *, lazy: bool = False) -> Client:
         data_converter=pydantic_data_converter,
         interceptors=[CorrelationInterceptor()],
         lazy=lazy,
+        runtime=runtime,
     )
+
+
+def metrics_runtime(host: str, port: int) -> Runtime:
+    """A runtime exposing the SDK's worker metrics (task latencies, slots) for Prometheus."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"{host}:{port}")))
 
 
 async def ensure_search_attributes(client: Client) -> list[str]:

@@ -149,3 +149,8 @@ def database_urls(tmp_path: Path) -> list[str]:
     if POSTGRES_URL:
         urls.append(POSTGRES_URL)
     return urls
+
+
+@pytest.fixture(scope="session")
+def openbao_address(openbao: OpenBaoServer) -> str:
+    return openbao.address

@@ -1,0 +1,58 @@
+# Atrium: `make up` starts the whole local stack; `make test` runs the whole gate.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PYTHON ?= python3
+export ATRIUM_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export ATRIUM_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install system-deps ui ui-check up test lint typecheck pytest bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+# Debian's chromium for the console's browser tests (never a downloaded browser).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian chromium"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+ui/node_modules/.installed: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+ui: ui/node_modules/.installed
+	cd ui && npm run build --silent
+
+ui-check: ui/node_modules/.installed
+	cd ui && npm run typecheck --silent && npm run build --silent
+
+up: install ui
+	$(BIN)/atrium up
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+pytest: install system-deps ui-check
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: install
+	$(PY) -m bench.sync --records 1000000
+	$(PY) -m bench.events --rate 50 --seconds 60
+
+clean:
+	rm -rf $(VENV) ui/node_modules ui/dist .mypy_cache .ruff_cache .pytest_cache

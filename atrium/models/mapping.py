@@ -1,0 +1,50 @@
+"""Declarative, versioned mappings from a system's records to the canonical model.
+
+A mapping is identified by its name; each save adds a version (the old ones stay, so a run can
+say which version it used). The spec itself is validated by ``atrium.sync.mapping.MappingSpec``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from atrium.models.integration import utcnow
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+class MappingBase(SQLModel):
+    name: str = Field(min_length=1, max_length=63, regex=NAME_PATTERN, index=True)
+    record_type: str = Field(max_length=32, description="canonical record type it produces")
+    description: str = Field("", max_length=1000)
+
+
+class MappingCreate(MappingBase):
+    spec: dict[str, Any]
+
+
+class MappingUpdate(SQLModel):
+    description: str | None = Field(default=None, max_length=1000)
+    spec: dict[str, Any]
+
+
+class Mapping(MappingBase, table=True):
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_mapping_name_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, ge=1)
+    spec: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_by: str = Field(default="", max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MappingPublic(MappingBase):
+    id: int
+    version: int
+    spec: dict[str, Any]
+    created_by: str
+    created_at: datetime

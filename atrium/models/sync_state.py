@@ -1,0 +1,48 @@
+"""The sync-state store's tables: what Atrium last wrote for each record, keys that make a
+repeated write a no-op, and per-integration cursors for incremental sync."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from atrium.models.integration import utcnow
+
+
+class SyncRecord(SQLModel, table=True):
+    """One source record as last synced into one target integration."""
+
+    __tablename__ = "sync_record"
+
+    integration: str = Field(primary_key=True, max_length=63)
+    record_type: str = Field(primary_key=True, max_length=32)
+    source_id: str = Field(primary_key=True, max_length=255)
+    version: str = Field(max_length=32, description="hash of the canonical record last written")
+    target_id: str | None = Field(default=None, max_length=255)
+    status: str = Field(default="active", max_length=16)  # active | tobedeleted | deactivated
+    date_last_modified: datetime | None = None
+    seen_run: str = Field(default="", max_length=255, description="last full run that saw it")
+    snapshot: str | None = Field(default=None, description="JSON of the synced fields (two-way)")
+    synced_at: datetime = Field(default_factory=utcnow)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A write already done: (run, record, version). Inserting the same key again is refused."""
+
+    __tablename__ = "sync_idempotency_key"
+
+    key: str = Field(primary_key=True, max_length=400)
+    outcome: str = Field(default="", max_length=400, description="what the write answered")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SyncCursor(SQLModel, table=True):
+    """Where the next incremental sync of (integration, record type) starts."""
+
+    __tablename__ = "sync_cursor"
+
+    integration: str = Field(primary_key=True, max_length=63)
+    record_type: str = Field(primary_key=True, max_length=32)
+    date_last_modified: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,12 @@
+"""The external functions the emulated site's web service offers, by name."""
+
+from __future__ import annotations
+
+from sandbox.moodle.functions import courses, enrol, grades, site, users
+from sandbox.moodle.functions.base import ExternalFunction, Site
+
+REGISTRY: dict[str, ExternalFunction] = {
+    f.name: f for module in (users, courses, enrol, grades, site) for f in module.FUNCTIONS
+}
+
+__all__ = ["REGISTRY", "ExternalFunction", "Site"]
