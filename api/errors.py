@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -39,6 +40,13 @@ def problem(status: int, message: str, **extra: Any) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = validation_detail(list(exc.errors()))
+        summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+        return problem(422, f"invalid request: {summary}", fields=fields)
+
+    @app.exception_handler(ValidationError)
+    async def _invalid_model(_: Request, exc: ValidationError) -> JSONResponse:
+        # A model validated inside a route (e.g. a merged update) failed: still the caller's input.
         fields = validation_detail(list(exc.errors()))
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
         return problem(422, f"invalid request: {summary}", fields=fields)

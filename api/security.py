@@ -1,30 +1,91 @@
-"""Who is calling and what they may do. Routes declare ``Depends(require("runs:start"))``.
+"""Who is calling and what they may do. Every route declares one permission:
 
-CONTRACT (the gateway work fills in the real implementation): ``require(permission)`` returns a
-FastAPI dependency that authenticates the caller (JWT bearer for users, ``X-API-Key`` for machine
-clients), checks the permission against the one role x permission matrix, and returns the
-``Principal``. Until then it lets every call through as an anonymous administrator.
+    principal: Principal = require("runs:read")          # as a parameter (gets the caller)
+    @router.post(..., dependencies=[require("runs:start")])  # or on the decorator
+    Depends(require("runs:start"))                        # also accepted
+
+``require`` authenticates the caller (``Authorization: Bearer <jwt>`` for users, ``X-API-Key`` or
+``Authorization: Bearer atr_...`` for machine clients), counts the call against the caller's rate
+limit, and checks the permission against the one matrix in api/auth/rbac.py: 401 with
+``WWW-Authenticate`` when unauthenticated, 403 naming the missing permission, 429 when over the
+limit. Routes that must stay open (probes, login, signed webhooks) declare ``public("why")``
+instead, so the route-by-role test knows the omission is deliberate.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import Depends
-from pydantic import BaseModel, Field
+from fastapi import Depends, HTTPException, Request
+from fastapi.params import Depends as DependsParam
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+
+from api.auth.authenticate import authenticate
+from api.auth.principal import Principal
+from api.auth.rate_limit import RateLimiter
+from api.auth.rbac import PERMISSIONS
+
+__all__ = ["Principal", "public", "require"]
+
+# Declared only so the OpenAPI document (and /docs, and schemathesis) know how to authenticate;
+# authenticate() reads the headers itself.
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-class Principal(BaseModel):
-    subject: str  # username or api-key id
-    kind: str = "user"  # user | api_key
-    role: str = "administrator"
-    person_id: str | None = None  # the SIS person a student/professor is
-    class_ids: list[str] = Field(default_factory=list)  # classes a professor teaches
+async def _check(request: Request, permission: str) -> Principal:
+    principal = await authenticate(request)
+    request.state.principal = principal
+    limiter: RateLimiter = request.app.state.rate_limiter
+    state = await limiter.hit(limiter.per_caller, "caller", principal.subject)
+    if state is not None:
+        request.state.rate_limit = state
+        if not state.allowed:
+            raise HTTPException(
+                429, f"rate limit: {state.limit} calls per window for {principal.subject}",
+                headers=state.headers(),
+            )  # fmt: skip
+    if not principal.can(permission):
+        raise HTTPException(403, f"forbidden: this call needs the permission {permission!r}")
+    return principal
 
 
-def _anonymous_admin() -> Principal:
-    return Principal(subject="anonymous")
+@dataclass(frozen=True)
+class Requirement(DependsParam):
+    """``Depends(checker)`` that is itself callable, so ``Depends(require(...))`` works too."""
+
+    atrium_permission: str = field(default="", kw_only=True)
+
+    async def __call__(
+        self,
+        request: Request,
+        _bearer_token: str | None = Depends(_bearer),
+        _key: str | None = Depends(_api_key),
+    ) -> Principal:
+        return await _check(request, self.atrium_permission)
 
 
 def require(permission: str) -> Any:
-    return Depends(_anonymous_admin)
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}: add it to api/auth/rbac.py")
+
+    async def checker(
+        request: Request,
+        _bearer_token: str | None = Depends(_bearer),
+        _key: str | None = Depends(_api_key),
+    ) -> Principal:
+        return await _check(request, permission)
+
+    checker.atrium_permission = permission  # type: ignore[attr-defined]
+    return Requirement(checker, atrium_permission=permission)
+
+
+def public(reason: str) -> Any:
+    """Mark a route as deliberately open to anonymous callers, saying why."""
+
+    async def open_route() -> None:
+        return None
+
+    open_route.atrium_public = reason  # type: ignore[attr-defined]
+    return Depends(open_route)

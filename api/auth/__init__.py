@@ -1,0 +1,1 @@
+"""Authentication, authorization, audit and traffic limits for the API (see api/security.py)."""

@@ -1,0 +1,95 @@
+"""Turning a request's credentials into a Principal, or a 401 that says why."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from fastapi import HTTPException, Request
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
+
+from api.auth import api_keys, tokens
+from api.auth.principal import Principal
+from api.auth.signing_key import SigningKey
+from atrium.credentials import CredentialError
+from atrium.models import ApiKey, User
+
+CHALLENGE = 'Bearer realm="atrium"'
+_TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often per key
+
+
+def unauthorized(reason: str, invalid_token: bool = False) -> HTTPException:
+    challenge = CHALLENGE
+    if invalid_token:  # RFC 6750: tell the client to get a new token
+        challenge += f', error="invalid_token", error_description="{reason}"'
+    return HTTPException(401, f"authentication: {reason}", headers={"WWW-Authenticate": challenge})
+
+
+def credential_of(request: Request) -> str | None:
+    key = request.headers.get("x-api-key")
+    if key:
+        return key.strip()
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.utcoffset() is None else value
+
+
+def _user_principal(engine: Engine, username: str) -> Principal:
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or user.disabled:
+        raise unauthorized("account unknown or disabled")
+    return Principal(
+        subject=user.username, kind="user", role=user.role,
+        person_id=user.person_id, class_ids=list(user.class_ids),
+    )  # fmt: skip
+
+
+def _key_principal(engine: Engine, key: str) -> Principal:
+    now = datetime.now(UTC)
+    with Session(engine, expire_on_commit=False) as session:
+        row = session.exec(select(ApiKey).where(ApiKey.key_hash == api_keys.hash_key(key))).first()
+        if row is None:
+            raise unauthorized("unknown API key")
+        if row.revoked_at is not None:
+            raise unauthorized("API key revoked")
+        if row.expires_at is not None and _utc(row.expires_at) <= now:
+            raise unauthorized("API key expired")
+        owner = session.exec(select(User).where(User.username == row.owner)).first()
+        if owner is None or owner.disabled:
+            raise unauthorized("API key's owner is unknown or disabled")
+        if row.last_used_at is None or _utc(row.last_used_at) < now - _TOUCH_EVERY:
+            row.last_used_at = now
+            session.add(row)
+            session.commit()
+    return Principal(
+        subject=f"api-key:{row.id}", kind="api_key", role=owner.role,
+        person_id=owner.person_id, class_ids=list(owner.class_ids),
+        scopes=list(row.scopes), owner=owner.username,
+    )  # fmt: skip
+
+
+async def authenticate(request: Request) -> Principal:
+    credential = credential_of(request)
+    if not credential:
+        raise unauthorized("missing credentials: send a Bearer token or an X-API-Key header")
+    engine: Engine = request.app.state.engine
+    try:
+        if api_keys.is_api_key(credential):
+            return await asyncio.to_thread(_key_principal, engine, credential)
+        signing_key: SigningKey = request.app.state.signing_key
+        claims = tokens.decode(await signing_key.get(), credential)
+        return await asyncio.to_thread(_user_principal, engine, str(claims["sub"]))
+    except tokens.TokenInvalid as exc:
+        raise unauthorized(str(exc), invalid_token=True) from None
+    except CredentialError:
+        raise HTTPException(503, "vault unavailable: cannot check tokens") from None
+    except SQLAlchemyError:
+        raise HTTPException(503, "database unavailable: cannot check credentials") from None

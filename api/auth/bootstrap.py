@@ -1,0 +1,48 @@
+"""The first administrator, created by ``atrium up`` when no administrator exists yet."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from api.auth.passwords import hash_password
+from atrium.models import User
+from atrium.settings import Settings
+
+PASSWORD_FILE = "initial-admin-password"
+
+
+def ensure_initial_admin(settings: Settings, engine: Engine) -> str | None:
+    """Create ``settings.api.initial_admin_username`` with a random password if the database has
+    no administrator; returns that password (to print once) or None when one already exists.
+
+    Locally the password is also kept in ``<state_dir>/initial-admin-password`` (mode 0600);
+    in production it is only returned, never written anywhere.
+    """
+    with Session(engine) as session:
+        if session.exec(select(User).where(User.role == "administrator")).first():
+            return None
+        password = secrets.token_urlsafe(18)
+        username = settings.api.initial_admin_username
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            user = User(username=username, role="administrator", password_hash="")
+        user.role, user.disabled = "administrator", False
+        user.password_hash = hash_password(password)
+        session.add(user)
+        session.commit()
+    if settings.env == "local":
+        _write_private(settings.state_dir / PASSWORD_FILE, password + "\n")
+    return password
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    path.chmod(0o600)  # also when the file existed with looser rights

@@ -1,0 +1,38 @@
+"""Who is calling: a console user (JWT) or a machine client (API key)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from api.auth.rbac import SELF_SCOPED, Role, allowed
+
+
+class Principal(BaseModel):
+    subject: str  # username, or "api-key:<id>"
+    kind: str = "user"  # user | api_key
+    role: str = "administrator"  # for an API key: its owner's role
+    person_id: str | None = None  # the SIS person a student is
+    class_ids: list[str] = Field(default_factory=list)  # classes a professor teaches
+    scopes: list[str] | None = None  # an API key's permissions; None for users
+    owner: str | None = None  # for an API key: the user who created it
+
+    def can(self, permission: str) -> bool:
+        if self.scopes is not None and permission not in self.scopes:
+            return False
+        return allowed(self.role, permission)
+
+    @property
+    def self_scoped(self) -> bool:
+        """Students and professors see only runs and records about themselves or their classes."""
+        return self.role in {r.value for r in SELF_SCOPED}
+
+    def subjects(self) -> list[str]:
+        """The ``AtriumSubject`` values this caller may see (only meaningful when self_scoped)."""
+        if self.role == Role.student:
+            return [self.person_id] if self.person_id else []
+        if self.role == Role.professor:
+            return list(self.class_ids)
+        return []
+
+    def may_see(self, subject: str | None) -> bool:
+        return not self.self_scoped or (subject is not None and subject in self.subjects())

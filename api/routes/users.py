@@ -1,0 +1,109 @@
+"""User accounts, managed by administrators."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from api.auth.passwords import hash_password
+from api.deps import SessionDep
+from api.security import require
+from atrium.models import User
+from atrium.models.integration import utcnow
+from atrium.models.user import USERNAME, UserCreate, UserPublic, UserUpdate
+
+router = APIRouter(prefix="/users", tags=["users"], dependencies=[require("users:manage")])
+
+Username = Annotated[str, Path(min_length=2, max_length=63, pattern=USERNAME)]
+
+
+class UserPage(BaseModel):
+    items: list[UserPublic]
+    total: int
+
+
+def _get(session: Session, username: str) -> User:
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise HTTPException(404, f"user {username!r} not found")
+    return user
+
+
+def _other_active_admins(session: Session, username: str) -> int:
+    query = select(func.count()).select_from(User).where(
+        User.role == "administrator", col(User.disabled).is_(False), User.username != username
+    )
+    return session.exec(query).one()
+
+
+@router.get("", response_model=UserPage)
+async def list_users(
+    session: SessionDep,
+    role: Annotated[str | None, Query(max_length=32)] = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> UserPage:
+    query, count = select(User), select(func.count()).select_from(User)
+    if role:
+        query, count = query.where(User.role == role), count.where(User.role == role)
+    rows = session.exec(query.order_by(col(User.username)).offset(offset).limit(limit)).all()
+    return UserPage(
+        items=[UserPublic.model_validate(r, from_attributes=True) for r in rows],
+        total=session.exec(count).one(),
+    )
+
+
+@router.post("", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
+async def create_user(body: UserCreate, session: SessionDep) -> UserPublic:
+    user = User.model_validate(
+        body.model_dump(exclude={"password"}) | {"password_hash": hash_password(body.password)}
+    )
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise HTTPException(409, f"username: {body.username!r} already exists") from None
+    session.refresh(user)
+    return UserPublic.model_validate(user, from_attributes=True)
+
+
+@router.get("/{username}", response_model=UserPublic)
+async def get_user(username: Username, session: SessionDep) -> UserPublic:
+    return UserPublic.model_validate(_get(session, username), from_attributes=True)
+
+
+@router.patch("/{username}", response_model=UserPublic)
+async def update_user(username: Username, body: UserUpdate, session: SessionDep) -> UserPublic:
+    user = _get(session, username)
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("role") is None:
+        changes.pop("role", None)
+    losing_admin = user.role == "administrator" and (
+        changes.get("role", "administrator") != "administrator" or changes.get("disabled")
+    )
+    if losing_admin and not _other_active_admins(session, username):
+        raise HTTPException(409, "role: the last active administrator cannot be demoted or disabled")
+    if (password := changes.pop("password", None)) is not None:
+        user.password_hash = hash_password(password)
+    for key, value in changes.items():
+        setattr(user, key, value if key != "class_ids" else list(value or []))
+    user.updated_at = utcnow()
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return UserPublic.model_validate(user, from_attributes=True)
+
+
+@router.delete("/{username}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_user(username: Username, session: SessionDep) -> Response:
+    user = _get(session, username)
+    if user.role == "administrator" and not _other_active_admins(session, username):
+        raise HTTPException(409, "username: the last active administrator cannot be deleted")
+    session.delete(user)
+    session.commit()
+    return Response(status_code=204)

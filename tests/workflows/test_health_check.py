@@ -1,0 +1,145 @@
+"""The health-check process end to end: secret from Vault, real HTTP call, result in the database,
+and the Temporal Schedule that runs it for every connection."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import structlog
+from fastapi import FastAPI, Header, HTTPException
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from atrium.credentials import Credentials
+from atrium.db import session_scope
+from atrium.models import HealthCheck, Integration
+from atrium.settings import Settings
+from tests.support.servers import serve
+from tests.workflows.correlation_probe import CorrelationProbe, whoami
+from workflows.health_check import (
+    HealthCheckAllInput,
+    HealthCheckInput,
+    IntegrationHealthCheck,
+    IntegrationHealthCheckAll,
+)
+from workflows.schedules import HEALTH_SCHEDULE_ID, ensure_schedules
+
+GOOD_TOKEN = "tok-" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="module")
+def school_system() -> Iterator[str]:
+    """A system whose health URL wants our bearer token."""
+    app = FastAPI()
+
+    @app.get("/status")
+    async def status(authorization: str = Header("")) -> dict[str, str]:
+        if authorization != f"Bearer {GOOD_TOKEN}":
+            raise HTTPException(401, "bad token")
+        return {"ok": "yes"}
+
+    with serve(app) as url:
+        yield url
+
+
+def add(engine: Engine, name: str, base_url: str, secret: bool) -> None:
+    with session_scope(engine) as session:
+        session.add(
+            Integration(
+                name=name,
+                system="generic",
+                base_url=base_url,
+                health_path="/status",
+                secret_path=f"atrium/connections/{name}" if secret else None,
+            )
+        )
+        session.commit()
+
+
+async def test_check_reads_vault_calls_system_and_records(
+    temporal_client: Client,
+    worker: Worker,
+    settings: Settings,
+    engine: Engine,
+    credentials: Credentials,
+    school_system: str,
+) -> None:
+    name = f"sys-{uuid.uuid4().hex[:8]}"
+    add(engine, name, school_system, secret=True)
+    await credentials.store(name, {"token": GOOD_TOKEN})
+    result = await temporal_client.execute_workflow(
+        IntegrationHealthCheck.run,
+        HealthCheckInput(integration=name),
+        id=f"test-health-{name}",
+        task_queue=settings.temporal.task_queue,
+    )
+    assert result.healthy and result.status_code == 200
+    # Rotating to a wrong secret turns the next check red: the activity re-reads Vault.
+    await credentials.rotate(name, {"token": "wrong"})
+    second = await temporal_client.execute_workflow(
+        IntegrationHealthCheck.run,
+        HealthCheckInput(integration=name),
+        id=f"test-health-{name}-2",
+        task_queue=settings.temporal.task_queue,
+    )
+    assert not second.healthy and second.status_code == 401
+    with session_scope(engine) as session:
+        rows = session.exec(select(HealthCheck).where(HealthCheck.integration == name)).all()
+        row = session.exec(select(Integration).where(Integration.name == name)).one()
+    assert [r.healthy for r in sorted(rows, key=lambda r: r.checked_at)] == [True, False]
+    assert row.status == "unhealthy" and "401" in (row.last_health_detail or "")
+    assert GOOD_TOKEN not in (row.last_health_detail or "")
+
+
+async def test_unknown_integration_fails_without_retrying(
+    temporal_client: Client, worker: Worker, settings: Settings
+) -> None:
+    from temporalio.client import WorkflowFailureError
+
+    with pytest.raises(WorkflowFailureError) as info:
+        await temporal_client.execute_workflow(
+            IntegrationHealthCheck.run,
+            HealthCheckInput(integration="never-registered"),
+            id=f"test-health-missing-{uuid.uuid4().hex[:6]}",
+            task_queue=settings.temporal.task_queue,
+            execution_timeout=timedelta(seconds=30),
+        )
+    assert "unknown integration" in str(info.value.cause.cause)
+
+
+async def test_schedule_checks_every_connection(
+    temporal_client: Client, worker: Worker, settings: Settings, engine: Engine, school_system: str
+) -> None:
+    name = f"sys-{uuid.uuid4().hex[:8]}"
+    add(engine, name, school_system, secret=False)
+    await ensure_schedules(temporal_client, settings.temporal.task_queue, timedelta(hours=1))
+    await ensure_schedules(temporal_client, settings.temporal.task_queue, timedelta(hours=1))
+    handle = temporal_client.get_schedule_handle(HEALTH_SCHEDULE_ID)
+    description = await handle.describe()
+    assert description.schedule.spec.intervals[0].every == timedelta(hours=1)
+    result = await temporal_client.execute_workflow(
+        IntegrationHealthCheckAll.run,
+        HealthCheckAllInput(),
+        id=f"test-health-all-{uuid.uuid4().hex[:6]}",
+        task_queue=settings.temporal.task_queue,
+    )
+    by_name = {r.integration: r for r in result.results}
+    assert name in by_name and by_name[name].status_code == 401  # no secret stored
+    await handle.delete()
+
+
+async def test_correlation_id_follows_into_activities(temporal_client: Client) -> None:
+    queue = f"corr-{uuid.uuid4().hex[:6]}"
+    async with Worker(
+        temporal_client, task_queue=queue, workflows=[CorrelationProbe], activities=[whoami]
+    ):
+        with structlog.contextvars.bound_contextvars(correlation_id="req-42"):
+            seen = await temporal_client.execute_workflow(
+                CorrelationProbe.run, id=f"corr-{uuid.uuid4().hex[:6]}", task_queue=queue
+            )
+    assert seen == "req-42"
