@@ -19,7 +19,10 @@ from workflows.registry import Process
 async def start_process(
     client: Client, task_queue: str, process: Process, arg: BaseModel
 ) -> tuple[WorkflowHandle, bool]:
-    """Start (or join, for the same business key) a run; returns the handle and whether it started."""
+    """Start a run, or join the one going for the same business key.
+
+    Returns the handle and whether a new run started.
+    """
     pairs = [SearchAttributePair(PROCESS, process.name)]
     if (integration := process.integration(arg)) is not None:
         pairs.append(SearchAttributePair(INTEGRATION, integration))

@@ -19,6 +19,7 @@ class TemporalDevServer:
     ui_port: int = 8233
     db_file: Path | None = None  # None: in memory (faster; tests); a file keeps histories
     log_file: Path | None = None
+    with_search_attributes: bool = True  # False: leave registration to ensure_search_attributes
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -41,7 +42,7 @@ class TemporalDevServer:
             "--dynamic-config-value",
             "frontend.enableUpdateWorkflowExecution=true",
         ]
-        for attribute in SEARCH_ATTRIBUTES:
+        for attribute in SEARCH_ATTRIBUTES if self.with_search_attributes else ():
             cmd += ["--search-attribute", attribute]
         if self.db_file:
             cmd += ["--db-filename", str(self.db_file)]
