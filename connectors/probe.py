@@ -6,6 +6,7 @@ system packages may register a probe that uses their own client.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -54,4 +55,10 @@ async def http_probe(
 
 
 def probe_for(system: str) -> Probe:
+    """The system's own probe if its connector package registers one, else the HTTP GET probe."""
+    if system not in PROBES and system.isidentifier():
+        try:
+            importlib.import_module(f"connectors.{system}")  # registers PROBES[system] on import
+        except ModuleNotFoundError:
+            pass
     return PROBES.get(system, http_probe)

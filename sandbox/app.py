@@ -11,14 +11,24 @@ from sandbox.context import Faults, SystemContext
 from sandbox.faults import FaultMiddleware
 
 # prefix -> module with create_app(ctx). A system joins the sandbox by being listed here.
-SYSTEMS: dict[str, str] = {}
+SYSTEMS: dict[str, str] = {
+    "canvas": "sandbox.canvas",
+    "koha": "sandbox.koha",
+    "finance": "sandbox.finance",
+    "moodle": "sandbox.moodle",
+    "proctoring": "sandbox.proctoring",
+    "comms": "sandbox.comms",
+    "oneroster": "sandbox.oneroster",
+}
 
 
 def create_app(data_dir: Path, *, seed: int = 42, size: str = "demo") -> FastAPI:
     systems = {
         name: SystemContext(name=name, data_dir=data_dir, seed=seed, size=size) for name in SYSTEMS
     }
-    app = FastAPI(title="Atrium sandbox institution", docs_url="/_docs", openapi_url="/_openapi.json")
+    app = FastAPI(
+        title="Atrium sandbox institution", docs_url="/_docs", openapi_url="/_openapi.json"
+    )
     app.add_middleware(FaultMiddleware, systems=systems)
     app.state.systems = systems
 

@@ -1,0 +1,19 @@
+"""``CanvasClient``: the Canvas LMS REST API connector, one requester with a module per resource."""
+
+from __future__ import annotations
+
+from connectors.canvas.courses import CoursesApi
+from connectors.canvas.enrollments import EnrollmentsApi
+from connectors.canvas.models import Account
+from connectors.canvas.requester import ref
+from connectors.canvas.sis_imports import SisImportsApi
+from connectors.canvas.submissions import SubmissionsApi
+from connectors.canvas.users import UsersApi
+
+
+class CanvasClient(UsersApi, CoursesApi, EnrollmentsApi, SubmissionsApi, SisImportsApi):
+    """``CanvasClient(base_url, credentials, timeout=..., transport=...)``; credentials"
+    " give ``token``."""
+
+    async def get_account(self, account: int | str = "self") -> Account:
+        return await self._one(Account, "GET", f"/accounts/{ref(account)}")
