@@ -1,0 +1,7 @@
+"""OneRoster 1.2 connector: REST client (rostering + gradebook), CSV zip reader, mapping."""
+
+from connectors.oneroster.client import OneRosterClient
+from connectors.oneroster.csv_reader import CsvIssue, CsvRoster, read_csv_zip
+from connectors.oneroster.pages import MalformedRecord, Page
+
+__all__ = ["CsvIssue", "CsvRoster", "MalformedRecord", "OneRosterClient", "Page", "read_csv_zip"]

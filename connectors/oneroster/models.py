@@ -1,0 +1,146 @@
+"""OneRoster 1.2 wire models (REST/JSON binding), camelCase on the wire, snake_case in Python.
+
+Only ``sourcedId`` is required everywhere: a ``fields=`` selection may return partial records.
+Types are still checked, so a record with a broken date or without a sourcedId fails validation
+and is reported, never passed on. Unknown members are kept (``extra="allow"``): vendors add
+``metadata`` and extensions, and a PUT must not lose them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+    def to_wire(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+class GUIDRef(Wire):
+    sourced_id: str = Field(min_length=1)
+    type: str | None = None
+    href: str | None = None
+
+
+class Base(Wire):
+    sourced_id: str = Field(min_length=1)
+    status: str | None = None  # active | tobedeleted
+    date_last_modified: datetime | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class Org(Base):
+    name: str | None = None
+    type: str | None = None
+    identifier: str | None = None
+    parent: GUIDRef | None = None
+    children: list[GUIDRef] | None = None
+
+
+class AcademicSession(Base):
+    title: str | None = None
+    type: str | None = None  # schoolYear | term | semester | gradingPeriod
+    start_date: date | None = None
+    end_date: date | None = None
+    school_year: str | None = None
+    parent: GUIDRef | None = None
+    org: GUIDRef | None = None
+
+
+class Course(Base):
+    title: str | None = None
+    course_code: str | None = None
+    grades: list[str] | None = None
+    subjects: list[str] | None = None
+    org: GUIDRef | None = None
+    school_year: GUIDRef | None = None
+
+
+class Class(Base):
+    title: str | None = None
+    class_code: str | None = None
+    class_type: str | None = None
+    location: str | None = None
+    grades: list[str] | None = None
+    subjects: list[str] | None = None
+    course: GUIDRef | None = None
+    school: GUIDRef | None = None
+    terms: list[GUIDRef] | None = None
+    periods: list[str] | None = None
+
+
+class RoleAssignment(Wire):
+    role_type: str  # primary | secondary
+    role: str
+    org: GUIDRef
+    begin_date: date | None = None
+    end_date: date | None = None
+
+
+class UserId(Wire):
+    type: str
+    identifier: str
+
+
+class User(Base):
+    username: str | None = None
+    user_master_identifier: str | None = None
+    user_ids: list[UserId] | None = None
+    enabled_user: bool | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    middle_name: str | None = None
+    preferred_first_name: str | None = None
+    roles: list[RoleAssignment] | None = None
+    primary_org: GUIDRef | None = None
+    identifier: str | None = None
+    email: str | None = None
+    sms: str | None = None
+    phone: str | None = None
+    grades: list[str] | None = None
+    agents: list[GUIDRef] | None = None
+
+
+class Enrollment(Base):
+    user: GUIDRef | None = None
+    class_: GUIDRef | None = Field(None, alias="class")
+    school: GUIDRef | None = None
+    role: str | None = None
+    primary: bool | None = None
+    begin_date: date | None = None
+    end_date: date | None = None
+
+
+class Demographics(Base):
+    birth_date: date | None = None
+    sex: str | None = None
+
+
+class LineItem(Base):
+    title: str | None = None
+    description: str | None = None
+    assign_date: datetime | None = None
+    due_date: datetime | None = None
+    class_: GUIDRef | None = Field(None, alias="class")
+    school: GUIDRef | None = None
+    grading_period: GUIDRef | None = None
+    category: GUIDRef | None = None
+    result_value_min: float | None = None
+    result_value_max: float | None = None
+
+
+class Result(Base):
+    line_item: GUIDRef | None = None
+    student: GUIDRef | None = None
+    class_: GUIDRef | None = Field(None, alias="class")
+    score_status: str | None = None
+    score: float | None = None
+    text_score: str | None = None
+    score_date: date | None = None
+    comment: str | None = None
