@@ -1,0 +1,42 @@
+"""`atrium up`'s sandbox institution: every connection registered, its secret in Vault, all green."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from atrium.credentials import Credentials
+from atrium.db import session_scope
+from atrium.models import Integration
+from atrium.settings import Settings
+from atrium.stack.institution import CONNECTIONS, register_sandbox
+from workflows.health_check import HealthCheckAllInput, IntegrationHealthCheckAll
+
+
+async def test_every_sandbox_connection_is_registered_and_healthy(
+    sandbox_url: str,
+    engine: Engine,
+    credentials: Credentials,
+    temporal_client: Client,
+    worker: Worker,
+    settings: Settings,
+) -> None:
+    names = await register_sandbox(engine, credentials, sandbox_url)
+    assert sorted(names) == sorted(c.name for c in CONNECTIONS)
+    assert await register_sandbox(engine, credentials, sandbox_url) == names  # idempotent
+    with session_scope(engine) as session:
+        rows = session.exec(select(Integration).where(Integration.name.in_(names))).all()  # type: ignore[attr-defined]
+    assert all(r.secret_path for r in rows)
+    result = await temporal_client.execute_workflow(
+        IntegrationHealthCheckAll.run,
+        HealthCheckAllInput(),
+        id=f"test-institution-{uuid.uuid4().hex[:6]}",
+        task_queue=settings.temporal.task_queue,
+    )
+    by_name = {r.integration: r for r in result.results}
+    unhealthy = {n: by_name[n].detail for n in names if not by_name[n].healthy}
+    assert unhealthy == {}
