@@ -20,7 +20,9 @@ async def credentials_of(sandbox_url: str, system: str) -> dict[str, str]:
 async def injected_faults(sandbox_url: str, system: str, **faults: Any) -> AsyncIterator[None]:
     """Set faults on one system for the body of the ``async with``, then clear them."""
     async with httpx.AsyncClient() as client:
-        (await client.put(f"{sandbox_url}/_control/faults/{system}", json=faults)).raise_for_status()
+        (
+            await client.put(f"{sandbox_url}/_control/faults/{system}", json=faults)
+        ).raise_for_status()
     try:
         yield
     finally:

@@ -30,14 +30,22 @@ async def test_unknown_field_gets_koha_validation_errors(koha_http: httpx.AsyncC
         "status": 400,
     }
     missing = await koha_http.post("/patrons", json={"surname": "X"})
-    assert {e["path"] for e in missing.json()["errors"]} == {"/body/library_id", "/body/category_id"}
+    assert {e["path"] for e in missing.json()["errors"]} == {
+        "/body/library_id",
+        "/body/category_id",
+    }
 
 
 async def test_duplicate_cardnumber_is_409(koha_http: httpx.AsyncClient) -> None:
     first = (await koha_http.get("/patrons", params={"_per_page": 1})).json()[0]
     response = await koha_http.post(
         "/patrons",
-        json={"surname": "Y", "library_id": "CPL", "category_id": "ST", "cardnumber": first["cardnumber"]},
+        json={
+            "surname": "Y",
+            "library_id": "CPL",
+            "category_id": "ST",
+            "cardnumber": first["cardnumber"],
+        },
     )
     assert response.status_code == 409
     assert response.json() == {"error": "Duplicate ID", "conflict": "cardnumber"}
@@ -47,10 +55,16 @@ async def test_pagination_headers(koha_http: httpx.AsyncClient) -> None:
     response = await koha_http.get(
         "/patrons", params={"_per_page": 4, "_page": 2, "q": '{"category_id": "ST"}'}
     )
-    total, base = int(response.headers["X-Total-Count"]), int(response.headers["X-Base-Total-Count"])
+    total, base = (
+        int(response.headers["X-Total-Count"]),
+        int(response.headers["X-Base-Total-Count"]),
+    )
     assert len(response.json()) == 4 and base > total > 8
     assert set(response.links) == {"prev", "next", "first", "last"}
-    assert "_page=3" in response.links["next"]["url"] and "/koha/api/v1/patrons" in response.links["next"]["url"]
+    assert (
+        "_page=3" in response.links["next"]["url"]
+        and "/koha/api/v1/patrons" in response.links["next"]["url"]
+    )
 
 
 async def test_bad_queries_and_missing_auth(sandbox_url: str, koha_http: httpx.AsyncClient) -> None:
@@ -64,4 +78,6 @@ async def test_bad_queries_and_missing_auth(sandbox_url: str, koha_http: httpx.A
         response = await anonymous.get(f"{sandbox_url}/koha/api/v1/patrons")
     assert response.status_code == 401 and response.json() == {"error": "Authentication failure."}
     wrong_grant = await koha_http.post("/oauth/token", data={"grant_type": "password"})
-    assert wrong_grant.status_code == 400 and wrong_grant.json() == {"error": "Unimplemented grant type"}
+    assert wrong_grant.status_code == 400 and wrong_grant.json() == {
+        "error": "Unimplemented grant type"
+    }

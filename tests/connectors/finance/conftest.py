@@ -32,8 +32,9 @@ async def bursar_sftp(sandbox_url: str, sandbox_dir: Path) -> AsyncIterator[Sftp
     ctx.credentials.update(await credentials_of(sandbox_url, "finance"))
     server = await start_sftp_server(ctx, "127.0.0.1", 0)
     try:
-        yield SftpServer("127.0.0.1", server.get_port(), host_public_key(ctx), ctx,
-                         sandbox_dir / "finance-sftp")
+        yield SftpServer(
+            "127.0.0.1", server.get_port(), host_public_key(ctx), ctx, sandbox_dir / "finance-sftp"
+        )
     finally:
         server.close()
         await server.wait_closed()
@@ -42,7 +43,9 @@ async def bursar_sftp(sandbox_url: str, sandbox_dir: Path) -> AsyncIterator[Sftp
 @pytest.fixture
 def sftp_credentials(bursar_sftp: SftpServer) -> MutableCredentials:
     creds = bursar_sftp.ctx.credentials
-    return MutableCredentials({"username": creds["sftp_username"], "password": creds["sftp_password"]})
+    return MutableCredentials(
+        {"username": creds["sftp_username"], "password": creds["sftp_password"]}
+    )
 
 
 @pytest.fixture
@@ -51,12 +54,16 @@ async def bursar_credentials(sandbox_url: str) -> MutableCredentials:
 
 
 @pytest.fixture
-async def bursar(sandbox_url: str, bursar_credentials: MutableCredentials) -> AsyncIterator[BursarClient]:
+async def bursar(
+    sandbox_url: str, bursar_credentials: MutableCredentials
+) -> AsyncIterator[BursarClient]:
     async with BursarClient(f"{sandbox_url}/finance", bursar_credentials, timeout=5.0) as client:
         yield client
 
 
 async def write_batch(sandbox_url: str, name: str, content: str) -> None:
     async with httpx.AsyncClient() as http:
-        response = await http.put(f"{sandbox_url}/finance/_control/batches", json={"name": name, "content": content})
+        response = await http.put(
+            f"{sandbox_url}/finance/_control/batches", json={"name": name, "content": content}
+        )
         response.raise_for_status()

@@ -7,7 +7,14 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from connectors.errors import AuthError, Conflict, MalformedResponse, NotFound, RateLimited, ServerError
+from connectors.errors import (
+    AuthError,
+    Conflict,
+    MalformedResponse,
+    NotFound,
+    RateLimited,
+    ServerError,
+)
 from connectors.finance.client import BursarClient
 from connectors.finance.models import AccountCreate, ChargeCreate, HoldCreate
 from tests.sandbox.control import MutableCredentials, injected_faults, rotated_credentials
@@ -30,15 +37,25 @@ async def test_create_account_is_idempotent_and_conflicts(bursar: BursarClient) 
 
 async def test_holds_and_charges(bursar: BursarClient) -> None:
     before = await bursar.get_account("S100001")
-    hold = await bursar.place_hold("S100001", HoldCreate(hold_type="registration", reason="Unpaid"), idempotency_key="hold-1")
-    assert (await bursar.place_hold("S100001", HoldCreate(hold_type="registration", reason="Unpaid"), idempotency_key="hold-1")).hold_id == hold.hold_id
+    hold = await bursar.place_hold(
+        "S100001", HoldCreate(hold_type="registration", reason="Unpaid"), idempotency_key="hold-1"
+    )
+    assert (
+        await bursar.place_hold(
+            "S100001",
+            HoldCreate(hold_type="registration", reason="Unpaid"),
+            idempotency_key="hold-1",
+        )
+    ).hold_id == hold.hold_id
     assert hold.hold_id in [h.hold_id async for h in bursar.list_holds("S100001", status="active")]
     await bursar.lift_hold("S100001", hold.hold_id)
     await bursar.lift_hold("S100001", hold.hold_id)  # lifting twice is fine
     assert hold.hold_id in [h.hold_id async for h in bursar.list_holds("S100001", status="lifted")]
     charge = ChargeCreate(amount=Decimal("12.50"), description="Lab fee")
     await bursar.post_charge("S100001", charge, idempotency_key="charge-1")
-    await bursar.post_charge("S100001", charge, idempotency_key="charge-1")  # a retry, not a 2nd fee
+    await bursar.post_charge(
+        "S100001", charge, idempotency_key="charge-1"
+    )  # a retry, not a 2nd fee
     assert (await bursar.get_account("S100001")).balance == before.balance + Decimal("12.50")
     with pytest.raises(NotFound):
         await bursar.get_account("NOBODY")
@@ -68,23 +85,38 @@ async def test_rate_limit_5xx_timeout_and_malformed(sandbox_url: str, bursar: Bu
     async with injected_faults(sandbox_url, "finance", malformed_rate=1.0):
         with pytest.raises(MalformedResponse, match="balance"):
             await bursar.get_account("S100001")
-    async with BursarClient(f"{sandbox_url}/finance", bursar._credentials, timeout=0.3) as impatient:
-        async with injected_faults(sandbox_url, "finance", timeout_rate=1.0, timeout_seconds=1.0):
-            with pytest.raises(ServerError, match="timeout"):
-                await impatient.get_account("S100001")
+    async with (
+        BursarClient(f"{sandbox_url}/finance", bursar._credentials, timeout=0.3) as impatient,
+        injected_faults(sandbox_url, "finance", timeout_rate=1.0, timeout_seconds=1.0),
+    ):
+        with pytest.raises(ServerError, match="timeout"):
+            await impatient.get_account("S100001")
 
 
-async def test_problem_details_on_bad_input(sandbox_url: str, bursar_credentials: MutableCredentials) -> None:
+async def test_problem_details_on_bad_input(
+    sandbox_url: str, bursar_credentials: MutableCredentials
+) -> None:
     headers = {"Authorization": f"Bearer {bursar_credentials.values['api_key']}"}
     async with httpx.AsyncClient(base_url=f"{sandbox_url}/finance", headers=headers) as http:
-        bad = await http.post("/api/accounts/S100001/charges", json={"amount": "-1", "description": ""})
+        bad = await http.post(
+            "/api/accounts/S100001/charges", json={"amount": "-1", "description": ""}
+        )
         assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
         assert {e["pointer"] for e in bad.json()["errors"]} == {"#/amount", "#/description"}
         key = {"Idempotency-Key": "acct-S900002"}
-        first = await http.post("/api/accounts", json={"student_id": "S900002", "name": "A"}, headers=key)
-        replay = await http.post("/api/accounts", json={"student_id": "S900002", "name": "A"}, headers=key)
-        reused = await http.post("/api/accounts", json={"student_id": "S900003", "name": "B"}, headers=key)
+        first = await http.post(
+            "/api/accounts", json={"student_id": "S900002", "name": "A"}, headers=key
+        )
+        replay = await http.post(
+            "/api/accounts", json={"student_id": "S900002", "name": "A"}, headers=key
+        )
+        reused = await http.post(
+            "/api/accounts", json={"student_id": "S900003", "name": "B"}, headers=key
+        )
         assert (first.status_code, replay.status_code, reused.status_code) == (201, 201, 422)
-        assert replay.headers["Idempotency-Replayed"] == "true" and "Idempotency-Replayed" not in first.headers
+        assert (
+            replay.headers["Idempotency-Replayed"] == "true"
+            and "Idempotency-Replayed" not in first.headers
+        )
         anonymous = await http.get("/api/accounts/S100001", headers={"Authorization": ""})
         assert anonymous.status_code == 401 and anonymous.json()["type"].endswith("/unauthorized")

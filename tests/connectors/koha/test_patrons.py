@@ -28,8 +28,13 @@ async def test_q_filters_with_like_and_or(koha: KohaClient) -> None:
 
 async def test_create_find_update_delete_and_duplicate(koha: KohaClient) -> None:
     new = PatronWrite(
-        surname="Quist", firstname="Noor", library_id="CPL", category_id="ST",
-        cardnumber="T-CRUD-1", userid="noor.quist.crud", email="noor@example.edu",
+        surname="Quist",
+        firstname="Noor",
+        library_id="CPL",
+        category_id="ST",
+        cardnumber="T-CRUD-1",
+        userid="noor.quist.crud",
+        email="noor@example.edu",
     )
     created = await koha.create_patron(new)
     try:

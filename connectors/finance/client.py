@@ -1,0 +1,149 @@
+"""Bursar REST client: accounts, holds and charges with idempotent writes.
+
+Credentials are ``{"api_key": ...}``, read again after a 401 (the key may have been rotated).
+Every write takes the caller's idempotency key, so a retried activity never double-charges.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from connectors.credentials import CredentialSource
+from connectors.errors import AuthError, Conflict, MalformedResponse
+from connectors.finance.models import (
+    Account,
+    AccountCreate,
+    Charge,
+    ChargeCreate,
+    Hold,
+    HoldCreate,
+)
+from connectors.http import HttpConnector
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class BursarClient(HttpConnector):
+    system = "finance"
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: CredentialSource,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(
+            base_url, timeout=timeout, transport=transport, headers={"Accept": "application/json"}
+        )
+        self._credentials = credentials
+        self._api_key: str | None = None
+
+    async def _auth_headers(self) -> dict[str, str]:
+        if self._api_key is None:
+            self._api_key = (await self._credentials()).get("api_key", "")
+        return {"Authorization": f"Bearer {self._api_key}"}
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await super()._request(method, path, **kwargs)
+        except AuthError:
+            self._api_key = None  # re-read the source once: the key may have been rotated
+            return await super()._request(method, path, **kwargs)
+
+    def _raise_for(self, response: httpx.Response) -> None:
+        if response.status_code == 409:
+            raise Conflict(self._problem(response), status=409, system=self.system)
+        super()._raise_for(response)
+
+    def _problem(self, response: httpx.Response) -> str:
+        """One line from an RFC 9457 body: title, detail and any per-field errors."""
+        try:
+            body = response.json()
+        except json.JSONDecodeError:
+            return f"finance: {response.status_code}: {response.text[:200]}"
+        fields = "; ".join(f"{e.get('pointer')}: {e.get('detail')}" for e in body.get("errors", []))
+        head = f"finance: {response.status_code} {body.get('title')}: {body.get('detail')}"
+        return f"{head} {fields}".strip()
+
+    def _model(self, model: type[M], response: httpx.Response, data: Any = None) -> M:
+        try:
+            return model.model_validate(response.json() if data is None else data)
+        except (ValidationError, json.JSONDecodeError) as exc:
+            raise MalformedResponse(
+                f"finance: {response.request.url.path} gave an invalid {model.__name__}: {exc}",
+                system=self.system,
+            ) from exc
+
+    async def _pages(self, path: str, model: type[M], params: dict[str, Any]) -> AsyncIterator[M]:
+        cursor: str | None = None
+        while True:
+            response = await self._request(
+                "GET", path, params={**params, **({"cursor": cursor} if cursor else {})}
+            )
+            body = response.json()
+            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+                raise MalformedResponse(
+                    f"finance: {path} page has no data array", system=self.system
+                )
+            for record in body["data"]:
+                yield self._model(model, response, record)
+            cursor = body.get("next_cursor")
+            if not cursor:
+                return
+
+    # --- accounts ---------------------------------------------------------------------------
+
+    def list_accounts(self, *, page_size: int = 50) -> AsyncIterator[Account]:
+        return self._pages("/api/accounts", Account, {"limit": page_size})
+
+    async def get_account(self, student_id: str) -> Account:
+        return self._model(Account, await self._request("GET", f"/api/accounts/{student_id}"))
+
+    async def create_account(self, account: AccountCreate, *, idempotency_key: str) -> Account:
+        """Create an account; a retry with the same key returns the same account, a
+        different request for an existing student raises ``Conflict``."""
+        response = await self._request(
+            "POST",
+            "/api/accounts",
+            json=account.model_dump(mode="json", exclude_none=True),
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return self._model(Account, response)
+
+    # --- holds and charges ----------------------------------------------------------------
+
+    def list_holds(
+        self, student_id: str, *, status: str | None = None, page_size: int = 50
+    ) -> AsyncIterator[Hold]:
+        params: dict[str, Any] = {"limit": page_size, **({"status": status} if status else {})}
+        return self._pages(f"/api/accounts/{student_id}/holds", Hold, params)
+
+    async def place_hold(self, student_id: str, hold: HoldCreate, *, idempotency_key: str) -> Hold:
+        response = await self._request(
+            "POST",
+            f"/api/accounts/{student_id}/holds",
+            json=hold.model_dump(mode="json", exclude_none=True),
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return self._model(Hold, response)
+
+    async def lift_hold(self, student_id: str, hold_id: str) -> None:
+        await self._request("DELETE", f"/api/accounts/{student_id}/holds/{hold_id}")
+
+    async def post_charge(
+        self, student_id: str, charge: ChargeCreate, *, idempotency_key: str
+    ) -> Charge:
+        response = await self._request(
+            "POST",
+            f"/api/accounts/{student_id}/charges",
+            json=charge.model_dump(mode="json", exclude_none=True),
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return self._model(Charge, response)

@@ -1,0 +1,6 @@
+"""Koha ILS connector (REST API v1)."""
+
+from connectors.koha.client import KohaClient
+from connectors.koha.models import Patron, PatronWrite, Restriction, RestrictionCreate
+
+__all__ = ["KohaClient", "Patron", "PatronWrite", "Restriction", "RestrictionCreate"]
