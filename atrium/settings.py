@@ -84,11 +84,44 @@ class DatabaseSettings(BaseModel):
         return value
 
 
+def _rate(value: str) -> str:
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError:
+        raise ValueError("must be a rate such as 600/minute or 10/second") from None
+    return value
+
+
+def _limit_storage(value: str) -> str:
+    if not value.startswith(("memory://", "redis://", "rediss://")):
+        raise ValueError("must be memory:// or a redis:// URL")
+    return value
+
+
 class ApiSettings(BaseModel):
     host: str = LOCAL
     port: int = Field(8000, ge=1, le=65535)
     public_url: str | None = None
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    # Authentication and traffic (api/auth/): short-lived user tokens, the first administrator
+    # `atrium up` creates, and per-user / per-API-key rate limits in `limits` notation.
+    access_token_minutes: int = Field(15, ge=1, le=1440)
+    initial_admin_username: str = Field("admin", pattern=r"^[a-z0-9][a-z0-9._@-]{1,62}$")
+    rate_limit: str = "600/minute"
+    login_rate_limit: str = "10/minute"  # per client address and username: slows password guessing
+    rate_limit_storage: str = "memory://"  # redis://127.0.0.1:6379/0 shares limits across replicas
+
+    @field_validator("rate_limit", "login_rate_limit")
+    @classmethod
+    def _limit(cls, value: str) -> str:
+        return _rate(value)
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        return _limit_storage(value)
 
 
 class WorkerSettings(BaseModel):
@@ -97,10 +130,61 @@ class WorkerSettings(BaseModel):
     max_concurrent_activities: int = Field(100, ge=1)
 
 
+class EventsSettings(BaseModel):
+    """Inbound webhooks, outbound event delivery and the live stream."""
+
+    webhook_max_body_bytes: int = Field(262_144, ge=1024)
+    webhook_tolerance_seconds: int = Field(300, ge=1, le=86_400)  # default replay window
+    webhook_secret_ttl_seconds: float = Field(30.0, ge=0.0, le=3600.0)  # in-memory secret cache
+    webhook_start_timeout_seconds: float = Field(5.0, gt=0.0, le=60.0)
+    config_cache_seconds: float = Field(5.0, ge=0.0, le=300.0)  # sources, rules, subscriptions
+    delivery_timeout_seconds: float = Field(10.0, gt=0.0, le=300.0)
+    delivery_initial_interval_seconds: float = Field(1.0, gt=0.0)
+    delivery_backoff: float = Field(2.0, ge=1.0)
+    delivery_max_interval_seconds: float = Field(300.0, gt=0.0)
+    delivery_max_attempts: int = Field(8, ge=1, le=100)
+    stream_heartbeat_seconds: float = Field(15.0, gt=0.0, le=300.0)
+    stream_queue_size: int = Field(1000, ge=10)
+    redis_url: str | None = None  # set to share the live stream across API replicas
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
+
+
+class OutboundLimit(BaseModel):
+    rate: str = "20/second"  # requests to one connection, across every worker
+    concurrency: int = Field(8, ge=1, le=1000)  # calls in flight to one connection
+
+    @field_validator("rate")
+    @classmethod
+    def _limit(cls, value: str) -> str:
+        return _rate(value)
+
+
+class OutboundSettings(BaseModel):
+    """How hard Atrium may push each school system (atrium/outbound_limits.py)."""
+
+    storage: str = "memory://"  # redis://127.0.0.1:6379/0 enforces the limits across workers
+    default: OutboundLimit = OutboundLimit()
+    per_integration: dict[str, OutboundLimit] = Field(default_factory=dict)
+    max_wait_seconds: float = Field(30.0, gt=0, le=600)  # then the activity fails and retries
+
+    @field_validator("storage")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        return _limit_storage(value)
+
+
 class SandboxSettings(BaseModel):
     host: str = LOCAL
     port: int = Field(8100, ge=1, le=65535)
-    size: str = "demo"
+    sftp_port: int = Field(8122, ge=1, le=65535)  # the bursar's nightly batch channel
+    smtp_port: int = Field(8125, ge=1, le=65535)  # the campus mail server
+    size: Literal["demo", "small", "medium", "1m"] = "demo"
     seed: int = 42
 
 
@@ -119,6 +203,8 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     worker: WorkerSettings = WorkerSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    outbound: OutboundSettings = OutboundSettings()
+    events: EventsSettings = EventsSettings()
     health_check_interval_seconds: int = Field(300, ge=10)
 
     @property

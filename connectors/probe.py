@@ -29,11 +29,9 @@ PROBES: dict[str, Probe] = {}
 
 
 def auth_headers(secret: Mapping[str, str]) -> dict[str, str]:
-    if "token" in secret:
-        return {"Authorization": f"Bearer {secret['token']}"}
-    if "api_key" in secret:
-        return {"X-API-Key": secret["api_key"]}
-    return {}
+    """A bearer header from ``token`` or ``api_key`` (most REST APIs take either that way)."""
+    value = secret.get("token") or secret.get("api_key")
+    return {"Authorization": f"Bearer {value}"} if value else {}
 
 
 async def http_probe(

@@ -1,15 +1,36 @@
-"""`atrium sandbox`: serve every emulated system on one port, state under the state folder."""
+"""`atrium sandbox`: every emulated system over HTTP on one port, plus the bursar's SFTP server and
+the campus SMTP server on their own ports; state under the state folder."""
 
 from __future__ import annotations
+
+import asyncio
 
 import uvicorn
 
 from atrium.settings import Settings
 from sandbox.app import create_app
+from sandbox.comms.smtp import start_smtp_server
+from sandbox.finance.sftp import start_sftp_server
 
 
-def run_sandbox(settings: Settings) -> None:
+async def serve_sandbox(settings: Settings) -> None:
     data_dir = settings.state_dir / "sandbox"
     data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(data_dir, seed=settings.sandbox.seed, size=settings.sandbox.size)
-    uvicorn.run(app, host=settings.sandbox.host, port=settings.sandbox.port, log_config=None)
+    host = settings.sandbox.host
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=settings.sandbox.port, log_config=None))
+    # The apps create their contexts' state on first request; the SFTP/SMTP servers share them,
+    # so a credential rotated through /_control/credentials applies to those logins too.
+    systems = app.state.systems
+    sftp = await start_sftp_server(systems["finance"], host, settings.sandbox.sftp_port)
+    smtp = start_smtp_server(systems["comms"], host, settings.sandbox.smtp_port)
+    try:
+        await server.serve()
+    finally:
+        smtp.stop()
+        sftp.close()
+        await sftp.wait_closed()
+
+
+def run_sandbox(settings: Settings) -> None:
+    asyncio.run(serve_sandbox(settings))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from typing import Any
+
 from pydantic import field_validator
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 SYSTEM_TYPES = (
@@ -32,6 +35,8 @@ class IntegrationBase(SQLModel):
     health_path: str = Field("/", max_length=512, description="path checked by the health check")
     description: str = Field("", max_length=1000)
     enabled: bool = True
+    # Non-secret connector settings, e.g. {"sftp_port": 22} for a bursar's batch channel.
+    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
     @field_validator("system")
     @classmethod
@@ -64,6 +69,7 @@ class IntegrationUpdate(SQLModel):
     health_path: str | None = None
     description: str | None = None
     enabled: bool | None = None
+    options: dict[str, Any] | None = None
 
 
 class Integration(IntegrationBase, table=True):

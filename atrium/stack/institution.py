@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -23,18 +24,29 @@ class SandboxConnection:
 
 
 CONNECTIONS = (
-    SandboxConnection("sis", "oneroster", "/ims/oneroster/rostering/v1p2/orgs?limit=1", "OneRoster 1.2 SIS"),
+    SandboxConnection(
+        "sis", "oneroster", "/ims/oneroster/rostering/v1p2/orgs?limit=1", "OneRoster 1.2 SIS"
+    ),
     SandboxConnection("canvas", "canvas", "/api/v1/accounts/1", "Canvas LMS"),
     SandboxConnection("moodle", "moodle", "/webservice/rest/server.php", "Moodle LMS"),
     SandboxConnection("library", "koha", "/api/v1/patrons?_per_page=1", "Koha library"),
-    SandboxConnection("finance", "finance", "/api/accounts?per_page=1", "Bursar / student accounts"),
+    SandboxConnection(
+        "finance", "finance", "/api/accounts?per_page=1", "Bursar / student accounts"
+    ),
     SandboxConnection("proctoring", "proctoring", "/v1/exams?limit=1", "Proctoring platform"),
     SandboxConnection("comms", "comms", "/_control/mail?limit=1", "Email and chat"),
 )
 
 
-async def register_sandbox(engine: Engine, credentials: Credentials, sandbox_url: str) -> list[str]:
-    """Create the inventory rows (once) and store each system's demo secret in Vault."""
+async def register_sandbox(
+    engine: Engine,
+    credentials: Credentials,
+    sandbox_url: str,
+    options: dict[str, dict[str, Any]] | None = None,
+) -> list[str]:
+    """Create the inventory rows (once) and store each system's demo secret in Vault.
+
+    ``options`` gives per-system connector settings, e.g. the SFTP and SMTP ports."""
     async with httpx.AsyncClient(base_url=sandbox_url, timeout=10) as http:
         systems = set((await http.get("/_control/systems")).json()["systems"])
         registered = []
@@ -52,6 +64,7 @@ async def register_sandbox(engine: Engine, credentials: Credentials, sandbox_url
                         base_url=f"{sandbox_url}/{prefix}",
                         health_path=conn.health_path,
                         description=f"{conn.description} (sandbox)",
+                        options=(options or {}).get(conn.system, {}),
                     )
                 if secret:
                     meta = await credentials.store(conn.name, secret)
@@ -62,5 +75,10 @@ async def register_sandbox(engine: Engine, credentials: Credentials, sandbox_url
         return registered
 
 
-def register_sandbox_sync(engine: Engine, credentials: Credentials, sandbox_url: str) -> list[str]:
-    return asyncio.run(register_sandbox(engine, credentials, sandbox_url))
+def register_sandbox_sync(
+    engine: Engine,
+    credentials: Credentials,
+    sandbox_url: str,
+    options: dict[str, dict[str, Any]] | None = None,
+) -> list[str]:
+    return asyncio.run(register_sandbox(engine, credentials, sandbox_url, options))

@@ -112,7 +112,10 @@ class OpenBaoServer:
         answer = http.put("/v1/sys/init", json={"secret_shares": 1, "secret_threshold": 1})
         answer.raise_for_status()
         body = answer.json()
-        for path, value in ((self.key_file, body["keys"][0]), (self.token_file, body["root_token"])):
+        for path, value in (
+            (self.key_file, body["keys"][0]),
+            (self.token_file, body["root_token"]),
+        ):
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(value)

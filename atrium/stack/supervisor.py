@@ -54,7 +54,10 @@ class Supervisor:
         while not stop:
             for child in self.children:
                 if child.process.poll() is not None:
-                    print(f"atrium: {child.name} exited with {child.process.returncode}; stopping", file=sys.stderr)
+                    print(
+                        f"atrium: {child.name} exited with {child.process.returncode}; stopping",
+                        file=sys.stderr,
+                    )
                     code, stop = 1, True
                     break
             time.sleep(0.3)

@@ -60,7 +60,14 @@ def run_up(settings: Settings) -> int:
         sup.spawn("sandbox", [*exe, "sandbox"], env)
         _wait_http(f"{sandbox_url}/_control/systems", "sandbox")
         engine = make_engine(settings.database_url)
-        names = register_sandbox_sync(engine, Credentials(settings.vault, token=token), sandbox_url)
+        host = settings.sandbox.host
+        options = {
+            "finance": {"sftp_host": host, "sftp_port": settings.sandbox.sftp_port},
+            "comms": {"smtp_host": host, "smtp_port": settings.sandbox.smtp_port},
+        }
+        names = register_sandbox_sync(
+            engine, Credentials(settings.vault, token=token), sandbox_url, options
+        )
         print(f"atrium: sandbox institution at {sandbox_url}: {', '.join(names)}")
 
         sup.spawn("worker", [*exe, "worker"], env)
@@ -80,7 +87,8 @@ def run_up(settings: Settings) -> int:
         f"  Temporal UI    {settings.temporal.ui_url}\n"
         f"  Temporal       {settings.temporal.address}\n"
         f"  OpenBao/Vault  {settings.vault.address}  (local root token: {bao.token_file}, 0600)\n"
-        f"  Sandbox        {sandbox_url}/_docs\n"
+        f"  Sandbox        {sandbox_url}/_docs  (SFTP {settings.sandbox.sftp_port}, "
+        f"SMTP {settings.sandbox.smtp_port})\n"
         f"  Metrics        {api_url}/metrics\n",
         flush=True,
     )
