@@ -4,18 +4,52 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
 from api import errors
+from api.auth.middleware import AuditAndRateHeaders
+from api.auth.rate_limit import RateLimiter
+from api.auth.responses import COMMON_ERRORS, document_lookup_errors
+from api.auth.signing_key import SigningKey
+from api.console import mount_console
+from api.events.lifecycle import events_started
 from api.middleware import RequestContext
-from api.routes import health, integrations, processes, runs
+from api.routes import (
+    api_keys,
+    audit,
+    auth,
+    conflicts,
+    health,
+    integrations,
+    mappings,
+    processes,
+    proctoring_webhooks,
+    quarantine,
+    runs,
+    subscriptions,
+    users,
+    webhooks,
+)
+from api.routes import events as events_routes
 from atrium.credentials import credentials_from_settings
 from atrium.db import make_engine
 from atrium.settings import Settings, get_settings
 from atrium.temporal import connect
 
 API_PREFIX = "/api/v1"
+
+
+def _document_errors(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_lookup_errors(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,9 +60,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = make_engine(settings.database_url)
         app.state.credentials = credentials_from_settings(settings)
+        app.state.signing_key = SigningKey(app.state.credentials)
+        app.state.rate_limiter = RateLimiter(
+            settings.api.rate_limit_storage, settings.api.rate_limit, settings.api.login_rate_limit
+        )
         # Created once; lazy so the API serves (and /readyz says why) while Temporal is down.
         app.state.temporal = await connect(settings.temporal, lazy=True)
-        yield
+        async with events_started(app, settings):
+            yield
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -40,10 +79,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     errors.install(app)
+    app.add_middleware(AuditAndRateHeaders)  # inside RequestContext: sees the correlation id
     app.add_middleware(RequestContext, max_body_bytes=settings.api.max_body_bytes)
     app.include_router(health.router)
-    v1 = APIRouter(prefix=API_PREFIX)
-    for module in (processes, runs, integrations):
+    v1 = APIRouter(prefix=API_PREFIX, responses=COMMON_ERRORS)
+    v1.include_router(proctoring_webhooks.router)  # before /webhooks/{source}: more specific
+    for module in (processes, runs, integrations, auth, users, api_keys, audit):
+        v1.include_router(module.router)
+    for module in (webhooks, subscriptions, events_routes):
+        v1.include_router(module.router)
+    for module in (mappings, quarantine, conflicts):  # the sync engine
         v1.include_router(module.router)
     app.include_router(v1)
+    _document_errors(app)
+    mount_console(app)  # the built console at /, when ui/dist exists
     return app

@@ -8,10 +8,12 @@ hvac is synchronous, so every call runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import hvac
 import hvac.exceptions
@@ -133,6 +135,33 @@ class Credentials:
             path=self._path(name),
             mount_point=self.settings.mount,
         )
+
+    async def read_or_create_internal(
+        self, name: str, make: Callable[[], dict[str, str]]
+    ) -> dict[str, str]:
+        """Atrium's own secret ``name`` (e.g. the API's JWT signing key), created by ``make`` on
+        first use. Check-and-set (cas=0) makes replicas starting together agree on one value."""
+        path = f"{self.settings.prefix}/internal/{secret_path(name).removeprefix('connections/')}"
+        read = partial(
+            self._kv().read_secret_version,
+            path=path,
+            mount_point=self.settings.mount,
+            raise_on_deleted_version=True,
+        )
+        try:
+            return dict((await self._call(read))["data"]["data"])
+        except SecretNotFound:
+            pass
+        # If another replica won the check-and-set race, this fails: read what it wrote.
+        with contextlib.suppress(CredentialError):
+            await self._call(
+                self._kv().create_or_update_secret,
+                path=path,
+                secret=make(),
+                cas=0,
+                mount_point=self.settings.mount,
+            )
+        return dict((await self._call(read))["data"]["data"])
 
     async def healthy(self) -> bool:
         try:

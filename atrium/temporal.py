@@ -4,7 +4,10 @@ attributes, registered at start-up so administrators can filter runs in the Temp
 from __future__ import annotations
 
 from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
 from temporalio.client import Client, TLSConfig
 from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -54,7 +57,9 @@ async def connect(
 
 def metrics_runtime(host: str, port: int) -> Runtime:
     """A runtime exposing the SDK's worker metrics (task latencies, slots) for Prometheus."""
-    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"{host}:{port}")))
+    return Runtime(
+        telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"{host}:{port}"))
+    )
 
 
 async def ensure_search_attributes(client: Client) -> list[str]:

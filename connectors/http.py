@@ -32,7 +32,9 @@ SENSITIVE_PARAMS = {"wstoken", "access_token", "token", "client_secret", "passwo
 
 def mask_url(url: httpx.URL) -> str:
     """The URL as logged: sensitive query parameters replaced by ***."""
-    params = [(k, "***" if k.lower() in SENSITIVE_PARAMS else v) for k, v in url.params.multi_items()]
+    params = [
+        (k, "***" if k.lower() in SENSITIVE_PARAMS else v) for k, v in url.params.multi_items()
+    ]
     return str(url.copy_with(params=params) if params else url)
 
 
@@ -98,7 +100,9 @@ class HttpConnector:
         try:
             response = await self._client.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
-            raise ServerError(f"{self.system}: timeout on {method} {path}", system=self.system) from exc
+            raise ServerError(
+                f"{self.system}: timeout on {method} {path}", system=self.system
+            ) from exc
         except httpx.TransportError as exc:
             raise ServerError(
                 f"{self.system}: connection failed on {method} {path}: {exc}", system=self.system

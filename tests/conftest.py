@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -77,11 +78,15 @@ def settings(
             ui_port=temporal_server.ui_port,
             task_queue=f"atrium-test-{uuid.uuid4().hex[:8]}",
         ),
-        vault=VaultSettings(
-            address=openbao.address, token=openbao.token_file.read_text().strip()
-        ),
+        vault=VaultSettings(address=openbao.address, token=openbao.token_file.read_text().strip()),
         database=DatabaseSettings(url=f"sqlite:///{state / 'atrium.db'}"),
-        api=ApiSettings(port=free_port()),
+        # Generous limits: the suite shares a few users; tests/api/test_rate_limits.py sets its own.
+        api=ApiSettings(
+            port=free_port(),
+            access_token_minutes=120,
+            rate_limit="100000/minute",
+            login_rate_limit="100000/minute",
+        ),
     )
 
 
@@ -125,11 +130,44 @@ def api_url(settings: Settings, engine: Engine) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def admin_token(api_url: str, engine: Engine) -> str:
+    """A JWT of an administrator, obtained through the real login route."""
+    from tests.support.auth import login, make_user
+
+    return login(api_url, make_user(engine, "administrator"))
+
+
 @pytest.fixture
-async def api(api_url: str, worker: Worker) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client for the API, with a worker running behind it."""
-    async with httpx.AsyncClient(base_url=api_url, timeout=30) as client:
+async def api(api_url: str, worker: Worker, admin_token: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the API, authenticated as an administrator, with a worker behind it."""
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    async with httpx.AsyncClient(base_url=api_url, timeout=30, headers=headers) as client:
         yield client
+
+
+ClientFor = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def client_for(api_url: str, engine: Engine) -> AsyncIterator[ClientFor]:
+    """``await client_for("student", person_id="p-1")``: an API client logged in as a new user of
+    that role (keyword arguments as in tests.support.auth.make_user)."""
+    from tests.support.auth import login, make_user
+
+    clients: list[httpx.AsyncClient] = []
+
+    async def make(role: str, **user: Any) -> httpx.AsyncClient:
+        token = login(api_url, make_user(engine, role, **user))
+        client = httpx.AsyncClient(
+            base_url=api_url, timeout=30, headers={"Authorization": f"Bearer {token}"}
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
 
 
 @pytest.fixture(scope="session")

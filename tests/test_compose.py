@@ -54,7 +54,9 @@ def test_atrium_settings_load_and_point_at_the_services(
     for name in ("atrium-api", "atrium-worker-1", "atrium-worker-2"):
         settings = settings_for(services[name], monkeypatch)  # raises if any value is invalid
         temporal_host, _, temporal_port = settings.temporal.address.partition(":")
-        assert temporal_host in services and int(temporal_port) in published(services[temporal_host])
+        assert temporal_host in services and int(temporal_port) in published(
+            services[temporal_host]
+        )
         vault_host = settings.vault.address.split("//")[1].split(":")[0]
         assert vault_host in services and settings.vault.port in published(services[vault_host])
         assert settings.vault.auth == "approle", "production reads Vault with AppRole, not a token"

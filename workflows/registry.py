@@ -18,6 +18,7 @@ from workflows.health_check import (
     IntegrationHealthCheck,
     IntegrationHealthCheckAll,
 )
+from workflows.profile_update import ProfileUpdate, ProfileUpdateInput
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ register(
         name="integration-health-check",
         workflow=IntegrationHealthCheck,
         input_model=HealthCheckInput,
-        description="Read a connection's secret from Vault, call its health URL, record the result.",
+        description="Read a connection's secret from Vault, call its health URL, record it.",
         workflow_id=lambda i: f"health-check-{i.integration}",
         integration=lambda i: i.integration,
         subject=lambda i: i.integration,
@@ -68,6 +69,111 @@ register(
     )
 )
 
+register(
+    Process(
+        name="profile-update",
+        workflow=ProfileUpdate,
+        input_model=ProfileUpdateInput,
+        description="Push a person's changed contact details (email, preferred name) into the LMS.",
+        workflow_id=lambda i: f"profile-update-{i.person_id}",
+        integration=lambda i: i.integration,
+        subject=lambda i: i.person_id,
+    )
+)
+
 
 def by_workflow_type(workflow_type: str) -> Process | None:
     return next((p for p in PROCESSES.values() if p.workflow_type == workflow_type), None)
+
+
+import workflows.sync_processes  # noqa: E402, F401 - registers the sync engine's processes
+
+# --- the rest of the campus (issue 7) -----------------------------------------------------------
+from activities.notify import NotifyInput  # noqa: E402
+from workflows.financial_hold import (  # noqa: E402
+    FinancialHold,
+    FinancialHoldInput,
+    LiftHold,
+    hold_workflow_id,  # noqa: E402
+)
+from workflows.financial_hold_batch import FinancialHoldBatch, HoldBatchInput  # noqa: E402
+from workflows.library_provisioning import (  # noqa: E402
+    LibraryProvisioning,
+    LibraryProvisioningInput,
+)
+from workflows.notify import Notify  # noqa: E402
+from workflows.onboarding import OnboardingInput, StudentOnboarding  # noqa: E402
+from workflows.proctored_exam import (  # noqa: E402
+    ProctoredExam,
+    ProctoredExamInput,
+    Review,
+    exam_workflow_id,  # noqa: E402
+)
+
+register(
+    Process(
+        name="notify",
+        workflow=Notify,
+        input_model=NotifyInput,
+        description="Send one templated notification by the recipient's preferred channel.",
+        workflow_id=lambda i: f"notify-{i.message_key}",
+        integration=lambda i: i.integration,
+        subject=lambda i: i.recipient,
+    )
+)
+register(
+    Process(
+        name="library-provisioning",
+        workflow=LibraryProvisioning,
+        input_model=LibraryProvisioningInput,
+        description="Give every active SIS student and teacher a library patron; expire leavers.",
+        workflow_id=lambda i: f"library-provisioning-{i.library}-{i.school or 'all'}",
+        integration=lambda i: i.library,
+        subject=lambda i: i.school,
+    )
+)
+register(
+    Process(
+        name="financial-hold",
+        workflow=FinancialHold,
+        input_model=FinancialHoldInput,
+        description="Pause a held student's LMS access and library borrowing until the hold lifts.",
+        workflow_id=lambda i: hold_workflow_id(i.student_id, i.hold_type),
+        integration=lambda i: i.finance,
+        subject=lambda i: i.student_id,
+        signals={"lift": LiftHold},
+    )
+)
+register(
+    Process(
+        name="financial-hold-batch",
+        workflow=FinancialHoldBatch,
+        input_model=HoldBatchInput,
+        description="Apply the bursar's nightly holds CSV from SFTP, one hold run per line.",
+        workflow_id=lambda i: f"financial-hold-batch-{i.finance}-{i.file or 'all'}",
+        integration=lambda i: i.finance,
+    )
+)
+register(
+    Process(
+        name="proctored-exam",
+        workflow=ProctoredExam,
+        input_model=ProctoredExamInput,
+        description="Proctor an LMS assignment: sessions, results, professor review, grades.",
+        workflow_id=lambda i: exam_workflow_id(i.lms, i.course, i.assignment_id),
+        integration=lambda i: i.proctoring,
+        subject=lambda i: f"{i.course}/{i.assignment_id}",
+        signals={"review": Review},
+    )
+)
+register(
+    Process(
+        name="student-onboarding",
+        workflow=StudentOnboarding,
+        input_model=OnboardingInput,
+        description="Admit a student: LMS account and courses, library card, bursar account, email",
+        workflow_id=lambda i: f"onboarding-{i.student.student_id}",
+        integration=lambda i: i.lms,
+        subject=lambda i: i.student.student_id,
+    )
+)

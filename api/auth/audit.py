@@ -27,14 +27,14 @@ _PG_LOCK_KEY = 0x41545249554D  # "ATRIUM": any constant shared by every replica
 HASHED_FIELDS = tuple(AuditEventBase.model_fields)
 
 
-def _utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
 
 
 def row_hash(content: dict[str, Any], prev_hash: str) -> str:
     """sha256 over canonical JSON (sorted keys, no spaces) of the content and the previous hash."""
     doc = {k: content[k] for k in HASHED_FIELDS} | {"prev_hash": prev_hash}
-    doc["at"] = _utc(doc["at"]).isoformat(timespec="microseconds")
+    doc["at"] = as_utc(doc["at"]).isoformat(timespec="microseconds")
     canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -60,10 +60,10 @@ def _serialised(engine: Engine) -> Iterator[Connection]:
 def append(engine: Engine, event: AuditEventBase) -> str:
     """Chain ``event`` onto the log; returns its hash."""
     content = event.model_dump()
-    content["at"] = _utc(content["at"])
+    content["at"] = as_utc(content["at"])
     with _serialised(engine) as conn:
         last = conn.execute(
-            select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
+            select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
         ).scalar()
         prev_hash = last or GENESIS
         digest = row_hash(content, prev_hash)
@@ -87,7 +87,10 @@ def verify(engine: Engine, batch: int = 1000) -> Verification:
     with engine.connect() as conn:
         while True:
             rows = conn.execute(
-                select(AuditEvent).where(col(AuditEvent.id) > last_id).order_by(col(AuditEvent.id)).limit(batch)
+                select(AuditEvent)
+                .where(col(AuditEvent.id) > last_id)
+                .order_by(col(AuditEvent.id))
+                .limit(batch)
             ).all()
             if not rows:
                 return Verification(ok=True, checked=checked)
@@ -95,8 +98,11 @@ def verify(engine: Engine, batch: int = 1000) -> Verification:
                 data = row._asdict()
                 if data["prev_hash"] != expected_prev:
                     return Verification(
-                        False, checked, data["id"], "prev_hash does not match the previous row: "
-                        "a row before it was deleted, inserted or reordered"
+                        False,
+                        checked,
+                        data["id"],
+                        "prev_hash does not match the previous row: "
+                        "a row before it was deleted, inserted or reordered",
                     )
                 if row_hash(data, data["prev_hash"]) != data["hash"]:
                     return Verification(

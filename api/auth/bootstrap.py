@@ -13,7 +13,7 @@ from api.auth.passwords import hash_password
 from atrium.models import User
 from atrium.settings import Settings
 
-PASSWORD_FILE = "initial-admin-password"
+PASSWORD_FILE = "initial-admin-password"  # noqa: S105  (a file name)
 
 
 def ensure_initial_admin(settings: Settings, engine: Engine) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import structlog
+from fastapi.routing import iter_route_contexts
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,6 +25,20 @@ log = structlog.get_logger("api.audit")
 
 def audited(method: str, path: str) -> bool:
     return method in MUTATING or path.endswith("/secret")
+
+
+def route_template(request: Request) -> str:
+    """The full path template of the route that answered (e.g. /api/v1/runs/{workflow_id}): the
+    audit log names actions by route, not by the ids in one call's URL."""
+    templates: dict[object, str] | None = getattr(request.app.state, "route_templates", None)
+    if templates is None:
+        templates = {
+            route.endpoint: str(route.path)
+            for route in iter_route_contexts(request.app.routes)
+            if route.endpoint is not None
+        }
+        request.app.state.route_templates = templates
+    return templates.get(request.scope.get("endpoint"), "unmatched")
 
 
 def outcome_of(status: int) -> str:
@@ -47,7 +62,7 @@ class AuditAndRateHeaders(BaseHTTPMiddleware):
 
     async def _record(self, request: Request, status: int) -> None:
         principal: Principal | None = getattr(request.state, "principal", None)
-        route = getattr(request.scope.get("route"), "path", request.url.path)
+        route = route_template(request)
         event = AuditEventBase(
             actor=principal.subject if principal else getattr(request.state, "login", "anonymous"),
             actor_kind=principal.kind if principal else "anonymous",

@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import structlog
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
-from limits.storage import storage_from_string
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 log = structlog.get_logger("api.rate_limit")
 
@@ -26,9 +27,8 @@ def async_storage_uri(uri: str) -> str:
 
 
 def make_storage(uri: str, key_prefix: str = "atrium") -> Storage:
-    if uri.startswith("memory"):
-        return storage_from_string(async_storage_uri(uri))
-    return storage_from_string(async_storage_uri(uri), key_prefix=key_prefix)
+    options = {} if uri.startswith("memory") else {"key_prefix": key_prefix}
+    return cast(Storage, storage_from_string(async_storage_uri(uri), **options))
 
 
 @dataclass(frozen=True)

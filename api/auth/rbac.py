@@ -52,23 +52,52 @@ MATRIX: dict[Role, frozenset[str]] = {
     Role.administrator: frozenset(PERMISSIONS),
     Role.process_designer: frozenset(
         {
-            "profile:read", "processes:read", "runs:read", "runs:start", "runs:cancel",
-            "runs:signal", "integrations:read", "integrations:write", "secrets:read",
-            "webhooks:manage", "subscriptions:manage", "events:read", "conflicts:read",
-            "mappings:read", "mappings:write", "quarantine:read", "quarantine:retry",
+            "profile:read",
+            "processes:read",
+            "runs:read",
+            "runs:start",
+            "runs:cancel",
+            "runs:signal",
+            "integrations:read",
+            "integrations:write",
+            "secrets:read",
+            "webhooks:manage",
+            "subscriptions:manage",
+            "events:read",
+            "conflicts:read",
+            "mappings:read",
+            "mappings:write",
+            "quarantine:read",
+            "quarantine:retry",
         }
     ),  # fmt: skip
     Role.secretary: frozenset(
         {
-            "profile:read", "processes:read", "runs:read", "runs:start", "runs:signal",
-            "integrations:read", "events:read", "conflicts:read", "conflicts:resolve",
-            "mappings:read", "quarantine:read", "quarantine:retry",
+            "profile:read",
+            "processes:read",
+            "runs:read",
+            "runs:start",
+            "runs:signal",
+            "integrations:read",
+            "events:read",
+            "conflicts:read",
+            "conflicts:resolve",
+            "mappings:read",
+            "quarantine:read",
+            "quarantine:retry",
         }
     ),  # fmt: skip
     Role.leader: frozenset(
         {
-            "profile:read", "processes:read", "runs:read", "integrations:read", "events:read",
-            "conflicts:read", "mappings:read", "quarantine:read", "audit:read",
+            "profile:read",
+            "processes:read",
+            "runs:read",
+            "integrations:read",
+            "events:read",
+            "conflicts:read",
+            "mappings:read",
+            "quarantine:read",
+            "audit:read",
         }
     ),  # fmt: skip
     Role.professor: frozenset({"profile:read", "processes:read", "runs:read"}),

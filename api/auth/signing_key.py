@@ -11,7 +11,7 @@ import secrets
 
 from atrium.credentials import Credentials
 
-SECRET_NAME = "api-signing-key"
+SECRET_NAME = "api-signing-key"  # noqa: S105  (a Vault path, not a secret)
 
 
 class SigningKey:

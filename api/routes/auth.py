@@ -25,7 +25,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 class TokenAnswer(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105  (the OAuth2 token type)
     expires_in: int  # seconds
 
 
@@ -55,7 +55,10 @@ def _check_password(engine: EngineDep, username: str, password: str) -> User | N
     "/token",
     response_model=TokenAnswer,
     dependencies=[public("the login itself")],
-    responses={401: {"description": "wrong username or password"}, 429: {"description": "too many attempts"}},
+    responses={
+        401: {"description": "wrong username or password"},
+        429: {"description": "too many attempts"},
+    },
 )
 async def login(
     request: Request,
@@ -69,7 +72,9 @@ async def login(
     client = request.client.host if request.client else ""
     state = await limiter.hit(limiter.per_login, "login", client, username)
     if state is not None and not state.allowed:
-        raise HTTPException(429, "rate limit: too many login attempts, wait", headers=state.headers())
+        raise HTTPException(
+            429, "rate limit: too many login attempts, wait", headers=state.headers()
+        )
     user = await asyncio.to_thread(_check_password, engine, username, form.password)
     if user is None:
         raise HTTPException(

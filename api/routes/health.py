@@ -10,13 +10,15 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 
+from api.auth.responses import COMMON_ERRORS
 from api.deps import CredentialsDep, EngineDep, TemporalDep
+from api.security import public, require
 from atrium.db import ping
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", dependencies=[public("liveness probe")])
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
@@ -32,8 +34,14 @@ async def _temporal_ok(client: TemporalDep) -> bool:
         return False
 
 
-@router.get("/readyz", responses={503: {"description": "a component is down"}})
-async def readyz(client: TemporalDep, credentials: CredentialsDep, engine: EngineDep) -> JSONResponse:
+@router.get(
+    "/readyz",
+    dependencies=[public("readiness probe")],
+    responses={503: {"description": "a component is down"}},
+)
+async def readyz(
+    client: TemporalDep, credentials: CredentialsDep, engine: EngineDep
+) -> JSONResponse:
     """Readiness: Temporal, Vault and the database all answer."""
     temporal, vault, database = await asyncio.gather(
         _temporal_ok(client), credentials.healthy(), asyncio.to_thread(ping, engine)
@@ -46,13 +54,23 @@ async def readyz(client: TemporalDep, credentials: CredentialsDep, engine: Engin
     down = [name for name, state in components.items() if state == "down"]
     if down:
         return JSONResponse(
-            {"status": "unavailable", "down": down, "components": components,
-             "error": f"not ready: {', '.join(down)} down"},
+            {
+                "status": "unavailable",
+                "down": down,
+                "components": components,
+                "error": f"not ready: {', '.join(down)} down",
+            },
             status_code=503,
         )
     return JSONResponse({"status": "ready", "components": components})
 
 
-@router.get("/metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    response_class=Response,
+    dependencies=[require("metrics:read")],
+    responses=COMMON_ERRORS,
+)
 async def metrics() -> Response:
+    """Prometheus metrics; scrapers authenticate with an API key scoped to metrics:read."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

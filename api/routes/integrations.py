@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
 from api.deps import CredentialsDep, SessionDep, SettingsDep, TemporalDep
+from api.security import require
+from api.starter import start_process
 from atrium.models import HealthCheck, Integration
 from atrium.models.integration import (
     IntegrationCreate,
@@ -18,7 +20,6 @@ from atrium.models.integration import (
     IntegrationUpdate,
     utcnow,
 )
-from api.starter import start_process
 from workflows.health_check import HealthCheckInput
 from workflows.registry import PROCESSES
 
@@ -30,9 +31,9 @@ Name = Annotated[str, Path(max_length=63, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 class SecretWrite(BaseModel):
     """Secret fields, e.g. {"token": "..."} or {"client_id": "...", "client_secret": "..."}."""
 
-    values: dict[Annotated[str, Field(min_length=1, max_length=64)], Annotated[str, Field(max_length=8192)]] = Field(
-        min_length=1, max_length=20
-    )
+    values: dict[
+        Annotated[str, Field(min_length=1, max_length=64)], Annotated[str, Field(max_length=8192)]
+    ] = Field(min_length=1, max_length=20)
 
 
 class SecretPublic(BaseModel):
@@ -70,7 +71,7 @@ def _get(session: SessionDep, name: str) -> Integration:
     return row
 
 
-@router.get("", response_model=IntegrationPage)
+@router.get("", response_model=IntegrationPage, dependencies=[require("integrations:read")])
 async def list_integrations(
     session: SessionDep,
     system: Annotated[str | None, Query(max_length=32)] = None,
@@ -86,7 +87,12 @@ async def list_integrations(
     return IntegrationPage(items=[public(r) for r in rows], total=session.exec(count).one())
 
 
-@router.post("", response_model=IntegrationPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=IntegrationPublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[require("integrations:write")],
+)
 async def create_integration(body: IntegrationCreate, session: SessionDep) -> IntegrationPublic:
     row = Integration.model_validate(body)
     session.add(row)
@@ -99,13 +105,19 @@ async def create_integration(body: IntegrationCreate, session: SessionDep) -> In
     return public(row)
 
 
-@router.get("/{name}", response_model=IntegrationPublic)
+@router.get(
+    "/{name}", response_model=IntegrationPublic, dependencies=[require("integrations:read")]
+)
 async def get_integration(name: Name, session: SessionDep) -> IntegrationPublic:
     return public(_get(session, name))
 
 
-@router.patch("/{name}", response_model=IntegrationPublic)
-async def update_integration(name: Name, body: IntegrationUpdate, session: SessionDep) -> IntegrationPublic:
+@router.patch(
+    "/{name}", response_model=IntegrationPublic, dependencies=[require("integrations:write")]
+)
+async def update_integration(
+    name: Name, body: IntegrationUpdate, session: SessionDep
+) -> IntegrationPublic:
     row = _get(session, name)
     changes = body.model_dump(exclude_unset=True)
     merged = IntegrationCreate.model_validate({**row.model_dump(), **changes})  # re-validate
@@ -118,8 +130,12 @@ async def update_integration(name: Name, body: IntegrationUpdate, session: Sessi
     return public(row)
 
 
-@router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_integration(name: Name, session: SessionDep, credentials: CredentialsDep) -> Response:
+@router.delete(
+    "/{name}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[require("integrations:write")]
+)
+async def delete_integration(
+    name: Name, session: SessionDep, credentials: CredentialsDep
+) -> Response:
     row = _get(session, name)
     if row.secret_path:
         await credentials.delete(name)
@@ -128,7 +144,7 @@ async def delete_integration(name: Name, session: SessionDep, credentials: Crede
     return Response(status_code=204)
 
 
-@router.put("/{name}/secret", response_model=SecretPublic)
+@router.put("/{name}/secret", response_model=SecretPublic, dependencies=[require("secrets:write")])
 async def put_secret(
     name: Name, body: SecretWrite, session: SessionDep, credentials: CredentialsDep
 ) -> SecretPublic:
@@ -139,20 +155,30 @@ async def put_secret(
     row.updated_at = utcnow()
     session.add(row)
     session.commit()
-    return SecretPublic(integration=name, version=meta.version, fields=meta.fields, updated_at=meta.updated_at)
+    return SecretPublic(
+        integration=name, version=meta.version, fields=meta.fields, updated_at=meta.updated_at
+    )
 
 
-@router.get("/{name}/secret", response_model=SecretPublic)
-async def get_secret_meta(name: Name, session: SessionDep, credentials: CredentialsDep) -> SecretPublic:
+@router.get("/{name}/secret", response_model=SecretPublic, dependencies=[require("secrets:read")])
+async def get_secret_meta(
+    name: Name, session: SessionDep, credentials: CredentialsDep
+) -> SecretPublic:
     """Version, field names and time of the secret; never the value."""
     row = _get(session, name)
     if not row.secret_path:
         raise HTTPException(404, f"integration {name!r} has no secret")
     meta = await credentials.meta(name)
-    return SecretPublic(integration=name, version=meta.version, fields=meta.fields, updated_at=meta.updated_at)
+    return SecretPublic(
+        integration=name, version=meta.version, fields=meta.fields, updated_at=meta.updated_at
+    )
 
 
-@router.delete("/{name}/secret", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{name}/secret",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[require("secrets:write")],
+)
 async def delete_secret(name: Name, session: SessionDep, credentials: CredentialsDep) -> Response:
     row = _get(session, name)
     if not row.secret_path:
@@ -164,7 +190,11 @@ async def delete_secret(name: Name, session: SessionDep, credentials: Credential
     return Response(status_code=204)
 
 
-@router.get("/{name}/health", response_model=list[HealthCheckPublic])
+@router.get(
+    "/{name}/health",
+    response_model=list[HealthCheckPublic],
+    dependencies=[require("integrations:read")],
+)
 async def health_history(
     name: Name, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 20
 ) -> list[HealthCheckPublic]:
@@ -183,7 +213,12 @@ class CheckStarted(BaseModel):
     run_id: str | None
 
 
-@router.post("/{name}/health-check", response_model=CheckStarted, status_code=202)
+@router.post(
+    "/{name}/health-check",
+    response_model=CheckStarted,
+    status_code=202,
+    dependencies=[require("runs:start")],
+)
 async def run_health_check(
     name: Name, session: SessionDep, client: TemporalDep, settings: SettingsDep
 ) -> CheckStarted:

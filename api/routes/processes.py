@@ -7,9 +7,12 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
+from api.security import require
 from workflows.registry import PROCESSES, Process
 
-router = APIRouter(prefix="/processes", tags=["processes"])
+router = APIRouter(
+    prefix="/processes", tags=["processes"], dependencies=[require("processes:read")]
+)
 
 
 class ProcessPublic(BaseModel):

@@ -14,6 +14,8 @@ from temporalio.client import WorkflowExecution, WorkflowExecutionDescription, W
 
 from api.deps import SettingsDep, TemporalDep
 from api.errors import validation_detail
+from api.events.hub import EventsDep
+from api.security import Principal, require
 from api.starter import start_process
 from atrium.temporal import INTEGRATION, PROCESS, SUBJECT
 from workflows.registry import PROCESSES, by_workflow_type
@@ -98,7 +100,14 @@ def _public(
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "joined the run already going for this business key"}},
 )
-async def start_run(body: StartRun, client: TemporalDep, settings: SettingsDep, response: Response) -> RunPublic:
+async def start_run(
+    body: StartRun,
+    client: TemporalDep,
+    settings: SettingsDep,
+    response: Response,
+    events: EventsDep,
+    _: Principal = require("runs:start"),
+) -> RunPublic:
     process = PROCESSES.get(body.process)
     if process is None:
         known = ", ".join(sorted(PROCESSES))
@@ -111,7 +120,9 @@ async def start_run(body: StartRun, client: TemporalDep, settings: SettingsDep, 
             f["field"] = f"input.{f['field']}" if f["field"] != "body" else "input"
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
         raise HTTPException(422, f"invalid input: {summary}") from None
-    handle, started = await start_process(client, settings.temporal.task_queue, process, arg)
+    handle, started = await start_process(
+        client, settings.temporal.task_queue, process, arg, events=events
+    )
     if not started:
         response.status_code = status.HTTP_200_OK
     description = await handle.describe()
@@ -124,11 +135,19 @@ async def list_runs(
     settings: SettingsDep,
     process: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z0-9-]+$")] = None,
     status_: Annotated[RunStatus | None, Query(alias="status")] = None,
-    integration: Annotated[str | None, Query(max_length=63, pattern=r"^[a-z0-9][a-z0-9._-]*$")] = None,
+    integration: Annotated[
+        str | None, Query(max_length=63, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    ] = None,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     page_token: Annotated[str | None, Query(max_length=4096)] = None,
+    principal: Principal = require("runs:read"),
 ) -> RunPage:
     clauses = []
+    if principal.self_scoped:
+        subjects = principal.subjects()
+        if not subjects:  # a student without a person id, a professor without classes
+            return RunPage(items=[], next_page_token=None)
+        clauses.append(f"AtriumSubject IN ({', '.join(_quote(s) for s in subjects)})")
     if process:
         clauses.append(f"AtriumProcess = '{process}'")
     if status_:
@@ -155,15 +174,30 @@ async def list_runs(
     )
 
 
-async def _describe(client: TemporalDep, workflow_id: str) -> WorkflowExecutionDescription:
-    return await client.get_workflow_handle(workflow_id).describe()
+def _quote(value: str) -> str:
+    """A visibility-query string literal (values are validated ids; escaping is belt and braces)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+async def _describe(
+    client: TemporalDep, workflow_id: str, principal: Principal | None = None
+) -> WorkflowExecutionDescription:
+    description = await client.get_workflow_handle(workflow_id).describe()
+    subject = description.typed_search_attributes.get(SUBJECT)
+    if principal is not None and not principal.may_see(subject):
+        # 404, not 403: a student must not learn which other runs exist.
+        raise HTTPException(404, f"run {workflow_id!r} not found")
+    return description
 
 
 @router.get("/{workflow_id}", response_model=RunPublic)
 async def get_run(
-    workflow_id: WorkflowId, client: TemporalDep, settings: SettingsDep
+    workflow_id: WorkflowId,
+    client: TemporalDep,
+    settings: SettingsDep,
+    principal: Principal = require("runs:read"),
 ) -> RunPublic:
-    description = await _describe(client, workflow_id)
+    description = await _describe(client, workflow_id, principal)
     extra: dict[str, Any] = {}
     status_name = description.status.name if description.status else ""
     if status_name in ("COMPLETED", "FAILED", "TIMED_OUT", "CANCELED", "TERMINATED"):
@@ -176,9 +210,16 @@ async def get_run(
     return _public(description, settings, client.namespace, **extra)
 
 
-@router.post("/{workflow_id}/cancel", status_code=status.HTTP_202_ACCEPTED, response_model=RunPublic)
-async def cancel_run(workflow_id: WorkflowId, client: TemporalDep, settings: SettingsDep) -> RunPublic:
-    description = await _describe(client, workflow_id)
+@router.post(
+    "/{workflow_id}/cancel", status_code=status.HTTP_202_ACCEPTED, response_model=RunPublic
+)
+async def cancel_run(
+    workflow_id: WorkflowId,
+    client: TemporalDep,
+    settings: SettingsDep,
+    principal: Principal = require("runs:cancel"),
+) -> RunPublic:
+    description = await _describe(client, workflow_id, principal)
     if description.status and description.status.name != "RUNNING":
         raise HTTPException(409, f"run {workflow_id!r} is not running ({description.status.name})")
     await client.get_workflow_handle(workflow_id).cancel()
@@ -193,14 +234,19 @@ async def cancel_run(workflow_id: WorkflowId, client: TemporalDep, settings: Set
 async def signal_run(
     workflow_id: WorkflowId,
     signal: Annotated[str, Path(max_length=100)],
-    body: SignalRun, client: TemporalDep, settings: SettingsDep
+    body: SignalRun,
+    client: TemporalDep,
+    settings: SettingsDep,
+    principal: Principal = require("runs:signal"),
 ) -> RunPublic:
-    description = await _describe(client, workflow_id)
+    description = await _describe(client, workflow_id, principal)
     process = by_workflow_type(description.workflow_type)
     model = process.signals.get(signal) if process else None
     if model is None:
         known = ", ".join(sorted(process.signals)) if process else ""
-        raise HTTPException(404, f"signal: {signal!r} is not a signal of this run; known: {known or 'none'}")
+        raise HTTPException(
+            404, f"signal: {signal!r} is not a signal of this run; known: {known or 'none'}"
+        )
     if description.status and description.status.name != "RUNNING":
         raise HTTPException(409, f"run {workflow_id!r} is not running ({description.status.name})")
     try:

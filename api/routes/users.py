@@ -34,8 +34,12 @@ def _get(session: Session, username: str) -> User:
 
 
 def _other_active_admins(session: Session, username: str) -> int:
-    query = select(func.count()).select_from(User).where(
-        User.role == "administrator", col(User.disabled).is_(False), User.username != username
+    query = (
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.role == "administrator", col(User.disabled).is_(False), User.username != username
+        )
     )
     return session.exec(query).one()
 
@@ -81,13 +85,16 @@ async def get_user(username: Username, session: SessionDep) -> UserPublic:
 async def update_user(username: Username, body: UserUpdate, session: SessionDep) -> UserPublic:
     user = _get(session, username)
     changes = body.model_dump(exclude_unset=True)
-    if changes.get("role") is None:
-        changes.pop("role", None)
+    for key in ("role", "full_name", "class_ids", "disabled", "password"):
+        if key in changes and changes[key] is None:  # null means "unchanged" for required fields
+            del changes[key]
     losing_admin = user.role == "administrator" and (
         changes.get("role", "administrator") != "administrator" or changes.get("disabled")
     )
     if losing_admin and not _other_active_admins(session, username):
-        raise HTTPException(409, "role: the last active administrator cannot be demoted or disabled")
+        raise HTTPException(
+            409, "role: the last active administrator cannot be demoted or disabled"
+        )
     if (password := changes.pop("password", None)) is not None:
         user.password_hash = hash_password(password)
     for key, value in changes.items():

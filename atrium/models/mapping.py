@@ -6,9 +6,11 @@ say which version it used). The spec itself is validated by ``atrium.sync.mappin
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
+from pydantic import field_validator
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -22,6 +24,14 @@ class MappingBase(SQLModel):
     record_type: str = Field(max_length=32, description="canonical record type it produces")
     description: str = Field("", max_length=1000)
 
+    @field_validator("name")
+    @classmethod
+    def _name_pattern(cls, value: str) -> str:
+        # SQLModel does not enforce ``regex=``; the pattern is checked here.
+        if not re.match(NAME_PATTERN, value):
+            raise ValueError("lower-case letters, digits, '.', '_' and '-', starting alphanumeric")
+        return value
+
 
 class MappingCreate(MappingBase):
     spec: dict[str, Any]
@@ -33,6 +43,7 @@ class MappingUpdate(SQLModel):
 
 
 class Mapping(MappingBase, table=True):
+    __tablename__ = "sync_mapping"
     __table_args__ = (UniqueConstraint("name", "version", name="uq_mapping_name_version"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from atrium.models.integration import utcnow
@@ -14,6 +15,8 @@ class SyncRecord(SQLModel, table=True):
     """One source record as last synced into one target integration."""
 
     __tablename__ = "sync_record"
+    # Deletion candidates and counts are looked up by status within one integration's records.
+    __table_args__ = (Index("ix_sync_record_status", "integration", "record_type", "status"),)
 
     integration: str = Field(primary_key=True, max_length=63)
     record_type: str = Field(primary_key=True, max_length=32)

@@ -15,7 +15,12 @@ def new_name() -> str:
 
 async def test_create_read_update_delete(api: httpx.AsyncClient) -> None:
     name = new_name()
-    body = {"name": name, "system": "canvas", "base_url": "http://127.0.0.1:9/canvas/", "health_path": "/api/v1/accounts/1"}
+    body = {
+        "name": name,
+        "system": "canvas",
+        "base_url": "http://127.0.0.1:9/canvas/",
+        "health_path": "/api/v1/accounts/1",
+    }
     created = await api.post("/api/v1/integrations", json=body)
     assert created.status_code == 201, created.text
     assert created.json()["base_url"] == "http://127.0.0.1:9/canvas"
@@ -46,15 +51,22 @@ async def test_secret_is_write_only_and_lands_in_vault(
 ) -> None:
     name = new_name()
     await api.post(
-        "/api/v1/integrations", json={"name": name, "system": "generic", "base_url": "http://127.0.0.1:9"}
+        "/api/v1/integrations",
+        json={"name": name, "system": "generic", "base_url": "http://127.0.0.1:9"},
     )
     value = "s3cr3t-" + uuid.uuid4().hex
     put = await api.put(f"/api/v1/integrations/{name}/secret", json={"values": {"token": value}})
     assert put.status_code == 200
     assert put.json()["version"] == 1 and put.json()["fields"] == ["token"]
-    rotated = await api.put(f"/api/v1/integrations/{name}/secret", json={"values": {"token": value + "2"}})
+    rotated = await api.put(
+        f"/api/v1/integrations/{name}/secret", json={"values": {"token": value + "2"}}
+    )
     assert rotated.json()["version"] == 2
-    for path in (f"/api/v1/integrations/{name}", f"/api/v1/integrations/{name}/secret", "/api/v1/integrations"):
+    for path in (
+        f"/api/v1/integrations/{name}",
+        f"/api/v1/integrations/{name}/secret",
+        "/api/v1/integrations",
+    ):
         text = (await api.get(path)).text
         assert value not in text, path
     assert (await api.get(f"/api/v1/integrations/{name}")).json()["has_secret"] is True
@@ -68,7 +80,8 @@ async def test_secret_is_write_only_and_lands_in_vault(
 async def test_health_check_now_runs_the_process(api: httpx.AsyncClient) -> None:
     name = new_name()
     await api.post(
-        "/api/v1/integrations", json={"name": name, "system": "generic", "base_url": "http://127.0.0.1:9"}
+        "/api/v1/integrations",
+        json={"name": name, "system": "generic", "base_url": "http://127.0.0.1:9"},
     )
     started = await api.post(f"/api/v1/integrations/{name}/health-check")
     assert started.status_code == 202

@@ -8,10 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.auth.rbac import PERMISSIONS
 from api.main import create_app
+from atrium.db import make_engine
+from atrium.migrations import upgrade
 from atrium.settings import DatabaseSettings, Settings, TemporalSettings, VaultSettings
 from atrium.stack.openbao import OpenBaoServer
 from atrium.stack.temporal_dev import TemporalDevServer
+from tests.support.auth import make_api_key, make_user
 from tests.support.servers import free_port, serve
 
 
@@ -33,11 +37,24 @@ def own_servers(tmp_path: Path) -> Iterator[tuple[TemporalDevServer, OpenBaoServ
     bao.stop()
 
 
+def admin_key(settings: Settings) -> str:
+    """An API key of an administrator in this test's own database (keys need no Vault)."""
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    _, key = make_api_key(engine, make_user(engine, "administrator"), list(PERMISSIONS))
+    engine.dispose()
+    return key
+
+
 def test_stopping_vault_then_temporal_is_reported(
     own_servers: tuple[TemporalDevServer, OpenBaoServer, Settings],
 ) -> None:
     temporal, bao, settings = own_servers
-    with serve(create_app(settings)) as url, httpx.Client(base_url=url, timeout=15) as http:
+    key = admin_key(settings)
+    with (
+        serve(create_app(settings)) as url,
+        httpx.Client(base_url=url, timeout=15, headers={"X-API-Key": key}) as http,
+    ):
         ready = http.get("/readyz")
         assert ready.status_code == 200, ready.text
         assert ready.json()["components"] == {"temporal": "ok", "vault": "ok", "database": "ok"}

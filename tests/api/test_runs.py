@@ -56,11 +56,14 @@ async def test_start_run_then_read_its_result(api: httpx.AsyncClient, engine: En
 
 async def test_bad_input_names_the_field(api: httpx.AsyncClient) -> None:
     answer = await api.post(
-        "/api/v1/runs", json={"process": "integration-health-check", "input": {"integration": "Bad Name!"}}
+        "/api/v1/runs",
+        json={"process": "integration-health-check", "input": {"integration": "Bad Name!"}},
     )
     assert answer.status_code == 422
     assert "input.integration" in answer.json()["error"]
-    missing = await api.post("/api/v1/runs", json={"process": "integration-health-check", "input": {}})
+    missing = await api.post(
+        "/api/v1/runs", json={"process": "integration-health-check", "input": {}}
+    )
     assert missing.status_code == 422 and "input.integration" in missing.json()["error"]
 
 
@@ -81,12 +84,15 @@ async def test_unknown_process_malformed_json_and_unknown_run(api: httpx.AsyncCl
     assert bad_token.status_code in (400, 422)
 
 
-async def test_list_filters_by_process_and_integration(api: httpx.AsyncClient, engine: Engine) -> None:
+async def test_list_filters_by_process_and_integration(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
     name = f"it-{uuid.uuid4().hex[:8]}"
     add_integration(engine, name)
     run = (
         await api.post(
-            "/api/v1/runs", json={"process": "integration-health-check", "input": {"integration": name}}
+            "/api/v1/runs",
+            json={"process": "integration-health-check", "input": {"integration": name}},
         )
     ).json()
     await wait_closed(api, run["workflow_id"])
@@ -122,14 +128,19 @@ async def test_duplicate_start_joins_the_running_run(
     assert again.status_code == 409
 
 
-async def test_signal_must_be_one_the_process_declares(api: httpx.AsyncClient, engine: Engine) -> None:
+async def test_signal_must_be_one_the_process_declares(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
     name = f"it-{uuid.uuid4().hex[:8]}"
     add_integration(engine, name)
     run = (
         await api.post(
-            "/api/v1/runs", json={"process": "integration-health-check", "input": {"integration": name}}
+            "/api/v1/runs",
+            json={"process": "integration-health-check", "input": {"integration": name}},
         )
     ).json()
-    answer = await api.post(f"/api/v1/runs/{run['workflow_id']}/signals/approve", json={"payload": {}})
+    answer = await api.post(
+        f"/api/v1/runs/{run['workflow_id']}/signals/approve", json={"payload": {}}
+    )
     assert answer.status_code == 404
     assert "approve" in answer.json()["error"]

@@ -1,0 +1,158 @@
+"""Two-way profile sync activities: compare both systems with the last synced values, write
+what the policies decide, park manual conflicts in the conflicts queue."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from temporalio import activity
+
+from activities.sync.context import SyncContext
+from activities.sync.errors import translate
+from activities.sync.profile_endpoints import FIELDS, CanvasProfiles, MoodleProfiles, Profile
+from atrium.db import session_scope
+from atrium.models.conflict import SyncConflict
+from atrium.sync.conflicts import FieldPolicy, Policy, Side, decide
+from atrium.sync.store import Saved
+from atrium.sync.versions import version_of
+from connectors.canvas import CanvasClient
+from connectors.moodle import MoodleClient
+
+Endpoint = CanvasProfiles | MoodleProfiles
+
+
+class FieldWrite(BaseModel):
+    person_id: str
+    system: str  # the integration written to
+    field: str
+    value: str
+
+
+class CompareInput(BaseModel):
+    pair: str
+    a: str
+    b: str
+    person_ids: list[str] = Field(max_length=1000)
+    policies: dict[str, FieldPolicy] = Field(default_factory=dict)
+    default: FieldPolicy = FieldPolicy(policy=Policy.manual)
+    workflow_id: str
+
+
+class CompareResult(BaseModel):
+    writes: list[FieldWrite]
+    bases: dict[str, dict[str, str]]  # person -> agreed values to remember
+    conflicts: list[int]
+
+
+class ApplyInput(BaseModel):
+    pair: str
+    writes: list[FieldWrite]
+    bases: dict[str, dict[str, str]]
+
+
+class ProfileActivities:
+    def __init__(self, ctx: SyncContext) -> None:
+        self.ctx = ctx
+
+    def _endpoint(self, name: str) -> Endpoint:
+        found = self.ctx.integration(name)
+        if found.system == "canvas":
+            return CanvasProfiles(CanvasClient(found.base_url, self.ctx.secret(name)))
+        return MoodleProfiles(MoodleClient(found.base_url, self.ctx.secret(name)))
+
+    @activity.defn(name="profile_compare")
+    async def compare(self, input: CompareInput) -> CompareResult:
+        a, b = self._endpoint(input.a), self._endpoint(input.b)
+        try:
+            with translate():
+                side_a, side_b = await a.read(input.person_ids), await b.read(input.person_ids)
+        finally:
+            await a.client.aclose()
+            await b.client.aclose()
+        known = self.ctx.store.snapshots(input.pair, "profiles", input.person_ids)
+        result = CompareResult(writes=[], bases={}, conflicts=[])
+        for pid in input.person_ids:
+            if pid not in side_a or pid not in side_b:
+                continue
+            base = json.loads(known[pid]) if pid in known else {}
+            agreed = dict(base)
+            for field in FIELDS:
+                pa, pb = side_a[pid], side_b[pid]
+                rule = input.policies.get(field, input.default)
+                decision = decide(
+                    field,
+                    base.get(field),
+                    _side(input.a, pa, field),
+                    _side(input.b, pb, field),
+                    rule,
+                )
+                if decision is None:
+                    continue
+                if decision.conflict:
+                    values = {
+                        "base": base.get(field),
+                        input.a: pa.values[field],
+                        input.b: pb.values[field],
+                    }
+                    result.conflicts.append(self._park(input, pid, field, values))
+                    continue
+                agreed[field] = decision.value
+                result.writes += [
+                    FieldWrite(person_id=pid, system=s, field=field, value=decision.value)
+                    for s in decision.write_to
+                ]
+            if agreed != base:
+                result.bases[pid] = agreed
+        return result
+
+    def _park(
+        self, input: CompareInput, pid: str, field: str, values: dict[str, str | None]
+    ) -> int:
+        key = f"{input.workflow_id}|{pid}|{field}|{version_of(values)}"  # one row per detection
+        with session_scope(self.ctx.engine) as session:
+            session.add(
+                SyncConflict(
+                    integration=input.pair,
+                    record_type="profiles",
+                    source_id=pid,
+                    field=field,
+                    workflow_id=input.workflow_id,
+                    key=key,
+                    values=values,
+                )
+            )
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+            row = session.exec(select(SyncConflict).where(SyncConflict.key == key)).one()
+            assert row.id is not None
+            return row.id
+
+    @activity.defn(name="profile_apply")
+    async def apply(self, input: ApplyInput) -> int:
+        """Set each field (setting a value twice is harmless), then remember the agreed values."""
+        by_target: dict[tuple[str, str], dict[str, str]] = {}
+        for w in input.writes:
+            by_target.setdefault((w.system, w.person_id), {})[w.field] = w.value
+        for (system, pid), values in by_target.items():
+            endpoint = self._endpoint(system)
+            try:
+                with translate():
+                    await endpoint.write(pid, values)
+            finally:
+                await endpoint.client.aclose()
+        known = self.ctx.store.snapshots(input.pair, "profiles", list(input.bases))
+        rows = []
+        for pid, values in input.bases.items():
+            merged = {**json.loads(known.get(pid, "{}")), **values}
+            rows.append(Saved(pid, version_of(merged), snapshot=json.dumps(merged, sort_keys=True)))
+        self.ctx.store.save(input.pair, "profiles", "profile-sync", rows)
+        return len(by_target)
+
+
+def _side(system: str, profile: Profile, field: str) -> Side:
+    return Side(system, profile.values.get(field), profile.modified)

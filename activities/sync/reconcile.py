@@ -1,0 +1,143 @@
+"""Reconciliation: compare the SIS with Canvas record by record and report drift, writing
+nothing to either system (``forget_synced`` only lets a later sync rewrite the drifted records)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+from pydantic import BaseModel, Field
+from temporalio import activity
+
+from activities.sync.context import SyncContext, heartbeat
+from activities.sync.errors import translate
+from activities.sync.oneroster_pages import parse_page
+from atrium.sync.changes import map_page
+from connectors.canonical.models import Enrollment, Person
+from connectors.canvas import CanvasClient, sis
+from connectors.canvas.mapping import ROLE_TO_CANVAS
+
+PAGE = 2000
+SAMPLE = 100  # ids listed per kind of drift; the counts are exact
+
+
+class ReconcileInput(BaseModel):
+    source: str
+    target: str
+    record_type: str  # users | enrollments
+
+
+class Difference(BaseModel):
+    source_id: str
+    fields: dict[str, list[str | None]]  # field -> [sis value, lms value]
+
+
+class Drift(BaseModel):
+    record_type: str
+    compared: int = 0
+    missing: list[str] = Field(default_factory=list)  # in the SIS, not in the LMS
+    extra: list[str] = Field(default_factory=list)  # in the LMS, not in the SIS
+    different: list[Difference] = Field(default_factory=list)
+    missing_count: int = 0
+    extra_count: int = 0
+    different_count: int = 0
+
+
+class ForgetInput(BaseModel):
+    target: str
+    record_type: str
+    source_ids: list[str]
+
+
+def _note(drift: Drift, kind: str, item: str | Difference) -> None:
+    setattr(drift, f"{kind}_count", getattr(drift, f"{kind}_count") + 1)
+    listed = getattr(drift, kind)
+    if len(listed) < SAMPLE:
+        listed.append(item)
+
+
+class ReconcileActivities:
+    def __init__(self, ctx: SyncContext) -> None:
+        self.ctx = ctx
+
+    async def _source(self, name: str, kind: str) -> dict[str, object]:
+        """Every active record of ``kind`` in the SIS, mapped to canonical, by source id."""
+        records: dict[str, object] = {}
+        mapping = self.ctx.mapping(kind, None)
+        async with self.ctx.borrow_source(name) as source:
+            offset = 0
+            while True:
+                with translate():
+                    body, total = await source.raw_page(
+                        kind, offset=offset, limit=PAGE, filter="status='active'"
+                    )
+                mapped, _ = await asyncio.to_thread(
+                    lambda b=body: map_page(mapping, parse_page(kind, b))
+                )
+                records.update((m.source_id, m.record) for m in mapped)
+                offset += PAGE
+                heartbeat(f"{kind}: {offset}/{total}")
+                if offset >= total:
+                    return records
+
+    @activity.defn(name="reconcile_type")
+    async def reconcile(self, input: ReconcileInput) -> Drift:
+        source = await self._source(input.source, input.record_type)
+        found = self.ctx.integration(input.target)
+        drift = Drift(record_type=input.record_type, compared=len(source))
+        async with CanvasClient(found.base_url, self.ctx.secret(input.target)) as lms:
+            with translate():
+                if input.record_type == "users":
+                    await self._users(lms, source, drift)
+                else:
+                    await self._enrollments(lms, source, drift)
+        return drift
+
+    async def _users(self, lms: CanvasClient, source: dict[str, object], drift: Drift) -> None:
+        seen = set()
+        async for user in lms.list_users():
+            if not user.sis_user_id:
+                continue  # not managed by any SIS
+            person = source.get(user.sis_user_id)
+            if not isinstance(person, Person):
+                _note(drift, "extra", user.sis_user_id)
+                continue
+            seen.add(user.sis_user_id)
+            want = {
+                "name": f"{person.given_name} {person.family_name}",
+                "login_id": person.username,
+            }
+            have = {"name": user.name, "login_id": user.login_id}
+            fields = {
+                k: [want[k], have[k]] for k in want if have[k] is not None and want[k] != have[k]
+            }
+            if fields:
+                _note(drift, "different", Difference(source_id=person.source_id, fields=fields))
+        for sid in sorted(set(source) - seen):
+            _note(drift, "missing", sid)
+
+    async def _enrollments(
+        self, lms: CanvasClient, source: dict[str, object], drift: Drift
+    ) -> None:
+        by_class: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
+        for sid, record in source.items():
+            if isinstance(record, Enrollment):
+                by_class[record.class_id][(record.person_id, ROLE_TO_CANVAS[record.role])] = sid
+        for class_id, wanted in sorted(by_class.items()):
+            present: set[tuple[str, str]] = set()
+            async for e in lms.list_section_enrollments(sis("section", class_id)):
+                user = e.sis_user_id or (e.user.sis_user_id if e.user else None)
+                key = (user or "", e.type.removesuffix("Enrollment").lower())
+                present.add(key)
+                if key not in wanted:
+                    _note(drift, "extra", f"{class_id}/{user}/{key[1]}")
+            for key, sid in wanted.items():
+                if key not in present:
+                    _note(drift, "missing", sid)
+            heartbeat(class_id)
+
+    @activity.defn(name="reconcile_forget")
+    async def forget(self, input: ForgetInput) -> int:
+        """Make the next sync rewrite these records (the repair path); writes no system."""
+        self.ctx.store.forget(input.target, input.record_type, input.source_ids)
+        return len(input.source_ids)

@@ -1,0 +1,229 @@
+"""Roster sync activities: plan the pages, sync one page, deactivate, move the cursors.
+
+A page activity fetches one page from the SIS, maps and validates it (bad records are
+quarantined), compares it with the sync-state store, writes only what changed to the LMS (one
+SIS Import for the page, or REST calls for small deltas) and records the new versions. Every write
+carries an idempotency key derived from (run, record, version): a retried page rewrites nothing
+it already wrote, and the store only moves after the target confirmed the write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from temporalio import activity
+
+from activities.sync.context import SyncContext, heartbeat
+from activities.sync.contracts import (
+    CursorInput,
+    DeletionCount,
+    DeletionCountInput,
+    DeletionPageInput,
+    DeletionPageResult,
+    PageInput,
+    PageResult,
+    PlanInput,
+    PlanResult,
+)
+from activities.sync.errors import translate
+from activities.sync.oneroster_pages import parse_page
+from activities.sync.writes import WriteItem
+from atrium.sync.changes import Change, Mapped, Rejected, classify_page, map_page
+from atrium.sync.mapping import CompiledMapping
+from atrium.sync.quarantine import quarantine
+from atrium.sync.snapshots import restore, snapshot
+from atrium.sync.store import Saved
+from atrium.sync.versions import idempotency_key, version_of
+
+
+def iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class RosterActivities:
+    def __init__(self, ctx: SyncContext) -> None:
+        self.ctx = ctx
+
+    @activity.defn(name="roster_plan")
+    async def plan(self, input: PlanInput) -> PlanResult:
+        totals: dict[str, int] = {}
+        filters: dict[str, str | None] = {}
+        async with self.ctx.borrow_source(input.source) as source:
+            for record_type in input.record_types:
+                cursor = (
+                    self.ctx.store.cursor(input.target, record_type) if input.incremental else None
+                )
+                filters[record_type] = f"dateLastModified>='{iso(cursor)}'" if cursor else None
+                with translate():
+                    _, totals[record_type] = await source.page(
+                        record_type, offset=0, limit=1, filter=filters[record_type]
+                    )
+        return PlanResult(totals=totals, filters=filters)
+
+    @activity.defn(name="roster_sync_page")
+    async def sync_page(self, input: PageInput) -> PageResult:
+        ctx, kind = self.ctx, input.record_type
+        result = PageResult(record_type=kind)
+        async with ctx.borrow_source(input.source) as source:
+            with translate():
+                body, _ = await source.raw_page(
+                    kind, offset=input.offset, limit=input.limit, filter=input.filter
+                )
+        heartbeat(f"{kind}@{input.offset}: fetched")
+        mapping = ctx.mapping(kind, input.mappings.get(kind))
+        # Decoding, mapping and comparing 10,000 records is CPU work: off the event loop, so the
+        # worker keeps answering workflow tasks and heartbeats meanwhile.
+        changes, rejected, fetched, newest = await asyncio.to_thread(
+            self._prepare, input, mapping, body
+        )
+        result.fetched, result.max_modified = fetched, newest
+        heartbeat(f"{kind}@{input.offset}: mapped")
+        writes = changes[Change.create] + changes[Change.update]
+        result.created, result.updated = len(changes[Change.create]), len(changes[Change.update])
+        result.unchanged = len(changes[Change.unchanged])
+        if writes:
+            rejected += await self._write(input, writes, "create")
+        pending = changes[Change.deactivate]  # applied after the mass-deletion guard
+        result.to_deactivate = len(pending)
+        ctx.store.set_status(input.target, kind, [m.source_id for m in pending], "tobedeleted")
+        if input.full:
+            seen = [m.source_id for m in changes[Change.unchanged] + pending]
+            ctx.store.mark_seen(input.target, kind, input.run, seen)
+        result.quarantined = quarantine(ctx.engine, input.target, kind, input.run, rejected)
+        return result
+
+    def _prepare(
+        self, input: PageInput, mapping: CompiledMapping, body: bytes
+    ) -> tuple[dict[Change, list[Mapped]], list[Rejected], int, str | None]:
+        raws = parse_page(input.record_type, body)
+        modified = [str(r.get("dateLastModified")) for r in raws if r.get("dateLastModified")]
+        mapped, rejected = map_page(mapping, raws)
+        known = self.ctx.store.known(input.target, input.record_type, [m.source_id for m in mapped])
+        return (
+            classify_page(mapped, known),
+            rejected,
+            len(raws),
+            max(modified) if modified else None,
+        )
+
+    async def _write(self, input: PageInput, items: list[Mapped], action: str) -> list[Rejected]:
+        ctx, kind = self.ctx, input.record_type
+        batch = [
+            WriteItem(
+                m.source_id,
+                m.record,
+                action,
+                idempotency_key(input.run, f"{kind}/{m.source_id}", m.version),
+            )
+            for m in items
+        ]
+        done = ctx.store.done([w.key for w in batch]) if not input.bulk else set()
+        todo = [w for w in batch if w.key not in done]
+        batch_key = idempotency_key(
+            input.run, f"{kind}@{input.offset}", version_of({"v": [m.version for m in items]})
+        )
+        writer = ctx.writer(input.target)
+        try:
+            with translate():
+                outcome = await writer.write(kind, todo, bulk=input.bulk, batch_key=batch_key)
+        finally:
+            await writer.aclose()
+        if not input.bulk:
+            ctx.store.record(
+                [
+                    (w.key, str(outcome.target_ids.get(w.source_id)))
+                    for w in todo
+                    if w.source_id in outcome.target_ids
+                ]
+            )
+        by_id = {m.source_id: m for m in items}
+        written = list(outcome.target_ids.items()) + [
+            (w.source_id, None) for w in batch if w.key in done
+        ]
+        saved = await asyncio.to_thread(saved_rows, by_id, written)
+        await asyncio.to_thread(ctx.store.save, input.target, kind, input.run, saved)
+        if outcome.failed and input.full:  # still in the export: not a deletion candidate
+            ctx.store.mark_seen(input.target, kind, input.run, list(outcome.failed))
+        return [
+            Rejected(sid, "target", reason, by_id[sid].record.model_dump(mode="json"))
+            for sid, reason in outcome.failed.items()
+        ]
+
+    @activity.defn(name="roster_count_deletions")
+    async def count_deletions(self, input: DeletionCountInput) -> DeletionCount:
+        store, target = self.ctx.store, input.target
+        pending = {
+            t: store.count_deletions(target, t, input.run, full=input.full) for t in input.record_types
+        }
+        if not any(pending.values()):  # the common case; counting a million rows is not free
+            return DeletionCount(pending=pending, known={})
+        return DeletionCount(pending=pending, known={t: store.count(target, t) for t in input.record_types})
+
+    @activity.defn(name="roster_deactivate_page")
+    async def deactivate_page(self, input: DeletionPageInput) -> DeletionPageResult:
+        """Conclude/suspend one page of records the SIS deleted; never a hard delete."""
+        ctx, kind = self.ctx, input.record_type
+        rows = ctx.store.deletion_candidates(
+            input.target, kind, input.run, full=input.full, after=input.after, limit=input.limit
+        )
+        if not rows:
+            return DeletionPageResult(deactivated=0, quarantined=0, next_after=None)
+        items, rejected = [], []
+        for sid, snap, _target in rows:
+            if snap is None:
+                rejected.append(
+                    Rejected(sid, "target", "nothing known of this record to deactivate it", {})
+                )
+                continue
+            record = restore(kind, sid, snap)
+            items.append(
+                WriteItem(
+                    sid,
+                    record,
+                    "deactivate",
+                    idempotency_key(input.run, f"{kind}/{sid}", "deactivate"),
+                )
+            )
+        writer = ctx.writer(input.target)
+        try:
+            with translate():
+                outcome = await writer.write(
+                    kind,
+                    items,
+                    bulk=input.bulk,
+                    batch_key=idempotency_key(
+                        input.run, f"{kind}-deactivate@{input.after}", str(len(items))
+                    ),
+                )
+        finally:
+            await writer.aclose()
+        ctx.store.set_status(input.target, kind, list(outcome.target_ids), "deactivated")
+        rejected += [Rejected(sid, "target", reason, {}) for sid, reason in outcome.failed.items()]
+        ctx.store.set_status(input.target, kind, [r.source_id for r in rejected], "failed")
+        heartbeat(f"{kind}:{rows[-1][0]}")
+        quarantined = quarantine(ctx.engine, input.target, kind, input.run, rejected)
+        return DeletionPageResult(
+            deactivated=len(outcome.target_ids), quarantined=quarantined, next_after=rows[-1][0]
+        )
+
+    @activity.defn(name="roster_advance_cursors")
+    async def advance_cursors(self, input: CursorInput) -> None:
+        for record_type, value in input.moved.items():
+            self.ctx.store.advance_cursor(
+                input.target, record_type, datetime.fromisoformat(value.replace("Z", "+00:00"))
+            )
+
+
+def saved_rows(by_id: dict[str, Mapped], written: list[tuple[str, str | None]]) -> list[Saved]:
+    return [
+        Saved(
+            sid,
+            by_id[sid].version,
+            "active",
+            target,
+            by_id[sid].record.date_last_modified,
+            snapshot(by_id[sid].record),
+        )
+        for sid, target in written
+    ]

@@ -1,0 +1,45 @@
+"""Builds the event machinery in the API's lifespan: broadcaster (with Redis if configured),
+the hub, and the webhook ingest path with its caches."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from activities.events import DeliveryRetry, SubscriberDirectory
+from api.events.broadcaster import Broadcaster
+from api.events.hub import EventHub
+from api.webhooks.config import WebhookConfig
+from api.webhooks.ingest import WebhookIngest
+from api.webhooks.secrets import SourceSecrets
+from atrium.settings import Settings
+
+
+@asynccontextmanager
+async def events_started(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    cfg = settings.events
+    broadcaster = Broadcaster(queue_size=cfg.stream_queue_size, redis_url=cfg.redis_url)
+    await broadcaster.start()
+    hub = EventHub(
+        broadcaster,
+        SubscriberDirectory(app.state.engine, cfg.config_cache_seconds),
+        task_queue=settings.temporal.task_queue,
+        retry=DeliveryRetry.from_settings(cfg),
+    )
+    app.state.events = hub
+    app.state.webhooks = WebhookIngest(
+        app.state.engine,
+        WebhookConfig(app.state.engine, cfg.config_cache_seconds),
+        SourceSecrets(app.state.credentials, cfg.webhook_secret_ttl_seconds),
+        hub,
+        cfg,
+        settings.temporal.task_queue,
+    )
+    try:
+        yield
+    finally:
+        await app.state.webhooks.drain()
+        await hub.drain()
+        await broadcaster.stop()

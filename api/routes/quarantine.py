@@ -1,0 +1,88 @@
+"""Quarantined records: listed with the reason, and retried (a run maps and writes them again)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, status
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.security import require
+from api.starter import start_process
+from atrium.models.quarantine import QUARANTINE_STATES, QuarantinedRecord, QuarantinePublic
+from workflows.registry import PROCESSES
+
+router = APIRouter(prefix="/quarantine", tags=["quarantine"])
+Id = Annotated[int, Path(ge=1)]
+
+
+class RetryBody(BaseModel):
+    mapping: str | None = Field(None, max_length=63, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+
+
+class RetryStarted(BaseModel):
+    quarantine_id: int
+    workflow_id: str
+    joined: bool
+
+
+def _one(session: Session, quarantine_id: int) -> QuarantinedRecord:
+    row = session.get(QuarantinedRecord, quarantine_id)
+    if row is None:
+        raise HTTPException(404, f"no quarantined record {quarantine_id}")
+    return row
+
+
+@router.get("", response_model=list[QuarantinePublic], dependencies=[require("quarantine:read")])
+def list_quarantine(
+    session: SessionDep,
+    integration: Annotated[str | None, Query(max_length=63)] = None,
+    record_type: Annotated[str | None, Query(max_length=32)] = None,
+    status_: Annotated[str | None, Query(alias="status", max_length=16)] = "open",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[QuarantinedRecord]:
+    query = select(QuarantinedRecord)
+    if status_:
+        if status_ not in QUARANTINE_STATES:
+            raise HTTPException(422, f"status: must be one of {', '.join(QUARANTINE_STATES)}")
+        query = query.where(QuarantinedRecord.status == status_)
+    if integration:
+        query = query.where(QuarantinedRecord.integration == integration)
+    if record_type:
+        query = query.where(QuarantinedRecord.record_type == record_type)
+    query = query.order_by(col(QuarantinedRecord.id)).offset(offset).limit(limit)
+    return list(session.exec(query).all())
+
+
+@router.get(
+    "/{quarantine_id}", response_model=QuarantinePublic, dependencies=[require("quarantine:read")]
+)
+def get_quarantined(quarantine_id: Id, session: SessionDep) -> QuarantinedRecord:
+    return _one(session, quarantine_id)
+
+
+@router.post(
+    "/{quarantine_id}/retry",
+    response_model=RetryStarted,
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[require("quarantine:retry")],
+)
+async def retry(
+    quarantine_id: Id,
+    session: SessionDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+    body: RetryBody | None = None,
+) -> RetryStarted:
+    row = _one(session, quarantine_id)
+    if row.status == "resolved":
+        raise HTTPException(409, f"quarantined record {quarantine_id} is already resolved")
+    process = PROCESSES["quarantine-retry"]
+    arg = process.input_model.model_validate(
+        {"quarantine_id": quarantine_id, "mapping": body.mapping if body else None}
+    )
+    handle, started = await start_process(client, settings.temporal.task_queue, process, arg)
+    return RetryStarted(quarantine_id=quarantine_id, workflow_id=handle.id, joined=not started)

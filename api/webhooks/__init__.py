@@ -1,0 +1,1 @@
+"""Inbound webhooks: signature checks, routing rules, input mapping and the delivery log."""

@@ -1,0 +1,50 @@
+"""API keys for machine clients: only a hash of the key is stored; the key is shown once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from atrium.models.integration import utcnow
+
+
+class ApiKeyBase(SQLModel):
+    name: str = Field(min_length=1, max_length=100, description="what the key is for")
+    scopes: list[str] = Field(
+        sa_column=Column(JSON, nullable=False),
+        min_length=1,
+        max_length=50,
+        description="permissions the key carries (a subset of its owner's)",
+    )
+    expires_at: datetime | None = Field(default=None, description="none: never expires")
+
+
+class ApiKeyCreate(ApiKeyBase):
+    pass
+
+
+class ApiKey(ApiKeyBase, table=True):
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=16, index=True, description="first characters, to recognise it")
+    key_hash: str = Field(max_length=64, unique=True, description="sha256 of the whole key")
+    owner: str = Field(max_length=63, index=True, description="username that created it")
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiKeyPublic(ApiKeyBase):
+    id: int
+    prefix: str
+    owner: str
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    created_at: datetime
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="the key itself: shown this once, store it now")

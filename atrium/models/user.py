@@ -1,0 +1,102 @@
+"""Console users: who may log in, with which role, and which person/classes they are."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from pydantic import field_validator
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from atrium.models.integration import utcnow
+
+ROLES = (
+    "administrator",
+    "process_designer",
+    "secretary",
+    "leader",
+    "professor",
+    "student",
+    "auditor",
+)
+USERNAME = r"^[a-z0-9][a-z0-9._@-]{1,62}$"
+# Person and class ids end up inside Temporal visibility queries: keep them to safe characters.
+IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,99}$"
+
+
+def _check_role(value: str | None) -> str | None:
+    if value is not None and value not in ROLES:
+        raise ValueError(f"must be one of {', '.join(ROLES)}")
+    return value
+
+
+def _check_classes(value: list[str] | None) -> list[str] | None:
+    for item in value or []:
+        if not re.match(IDENTIFIER, item):
+            raise ValueError(f"class id {item[:40]!r} must match {IDENTIFIER}")
+    return value
+
+
+class UserBase(SQLModel):
+    username: str = Field(min_length=2, max_length=63, regex=USERNAME, index=True, unique=True)
+    role: str = Field(max_length=32, description=f"one of {', '.join(ROLES)}")
+    full_name: str = Field(default="", max_length=200)
+    person_id: str | None = Field(
+        default=None, max_length=100, regex=IDENTIFIER, description="SIS person id (students)"
+    )
+    class_ids: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        max_length=500,
+        description="classes a professor teaches",
+    )
+    disabled: bool = False
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str | None) -> str | None:
+        return _check_role(value)
+
+    @field_validator("class_ids")
+    @classmethod
+    def _safe_classes(cls, value: list[str] | None) -> list[str] | None:
+        return _check_classes(value)
+
+
+class UserCreate(UserBase):
+    password: str = Field(min_length=12, max_length=256)
+
+
+class UserUpdate(SQLModel):
+    role: str | None = Field(default=None, max_length=32)
+    full_name: str | None = Field(default=None, max_length=200)
+    person_id: str | None = Field(default=None, max_length=100, regex=IDENTIFIER)
+    class_ids: list[str] | None = Field(default=None, max_length=500)
+    disabled: bool | None = None
+    password: str | None = Field(default=None, min_length=12, max_length=256)
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str | None) -> str | None:
+        return _check_role(value)
+
+    @field_validator("class_ids")
+    @classmethod
+    def _safe_classes(cls, value: list[str] | None) -> list[str] | None:
+        return _check_classes(value)
+
+
+class User(UserBase, table=True):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class UserPublic(UserBase):
+    id: int
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,307 @@
+"""Events benchmark: signed webhooks at a steady rate into the embedded stack.
+
+    python -m bench.events --rate 50 --seconds 60
+
+Starts its own stack on free ports: Temporal dev server (in memory), OpenBao, the sandbox (in
+this process, wrapped so the instant each Canvas user PUT completes is recorded), and the API
+and a worker as subprocesses (``atrium api`` / ``atrium worker``), as they run in production.
+Each event is a ``person.updated`` routed to ``profile-update``, which PUTs the new email into
+the Canvas sandbox. Measured:
+
+- start: webhook received -> run started, the API's own timing (``start_ms`` in its answer);
+- e2e: webhook sent -> the sandbox finished the PUT carrying this event's email;
+- floor: Temporal alone, an eagerly started empty workflow with one local activity.
+
+The last line is machine-readable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from atrium.credentials import Credentials
+from atrium.db import make_engine, session_scope
+from atrium.logging import configure_logging
+from atrium.migrations import upgrade
+from atrium.models import Integration, WebhookRule, WebhookSource
+from atrium.settings import DatabaseSettings, Settings, TemporalSettings, VaultSettings
+from atrium.signatures import sign_headers
+from atrium.stack.openbao import OpenBaoServer
+from atrium.stack.temporal_dev import TemporalDevServer
+from atrium.temporal import connect
+from bench.events_floor import Floor, noop
+from sandbox.app import create_app as create_sandbox
+from tests.support.servers import free_port, serve
+
+SECRET = "bench-events-webhook-secret-0123456789"
+PEOPLE = [f"U{n:05d}" for n in range(2, 42)]  # sandbox demo users
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
+class PutRecorder:
+    """ASGI wrapper around the sandbox: when a Canvas user PUT finishes with 200, note the time
+    against the email it set (each event sets a unique one)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.done: dict[str, float] = {}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope["method"] != "PUT" or "/api/v1/users/" not in path:
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+        status = 0
+
+        async def rx() -> Any:
+            message = await receive()
+            body.extend(message.get("body", b""))
+            return message
+
+        async def tx(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+            last = message["type"] == "http.response.body" and not message.get("more_body")
+            if last and status == 200:
+                email = json.loads(body or b"{}").get("user", {}).get("email")
+                if email:
+                    self.done[email] = time.perf_counter()
+
+        await self.app(scope, rx, tx)
+
+
+def child_env(settings: Settings, api_port: int) -> dict[str, str]:
+    assert settings.vault.token is not None
+    return {
+        **os.environ,
+        "ATRIUM_STATE_DIR": str(settings.state_dir),
+        "ATRIUM_TEMPORAL__ADDRESS": settings.temporal.address,
+        "ATRIUM_TEMPORAL__TASK_QUEUE": settings.temporal.task_queue,
+        "ATRIUM_VAULT__ADDRESS": settings.vault.address,
+        "ATRIUM_VAULT__TOKEN": settings.vault.token.get_secret_value(),
+        "ATRIUM_DATABASE__URL": settings.database_url,
+        "ATRIUM_API__PORT": str(api_port),
+        "ATRIUM_WORKER__METRICS_PORT": str(free_port()),
+        "ATRIUM_LOG_LEVEL": "WARNING",
+    }
+
+
+def launch(command: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """``atrium <command>`` as a child process, as it runs in production."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "atrium.cli", command],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def configure(settings: Settings, sandbox_url: str) -> None:
+    """A Canvas connection to the sandbox and a signed source routing person.updated."""
+    credentials = Credentials(settings.vault)
+    async with httpx.AsyncClient() as http:
+        token = (await http.get(f"{sandbox_url}/_control/credentials/canvas")).json()["token"]
+    await credentials.store("canvas", {"token": token})
+    await credentials.store("webhook-sis", {"secret": SECRET})
+    engine = make_engine(settings.database_url)
+    rows = [
+        Integration.model_validate(
+            {"name": "canvas", "system": "canvas", "base_url": f"{sandbox_url}/canvas"}
+        ),
+        WebhookSource.model_validate({"name": "sis", "secret_name": "webhook-sis"}),
+        WebhookRule.model_validate(
+            {
+                "source": "sis",
+                "event_type": "person.updated",
+                "process": "profile-update",
+                "input_mapping": {"person_id": "data.person_id", "fields": {"email": "data.email"}},
+            }
+        ),
+    ]
+    with session_scope(engine) as session:
+        session.add_all(rows)
+        session.commit()
+    engine.dispose()
+
+
+async def floor(client: Client, runs: int = 200) -> tuple[float, float]:
+    """Temporal alone: eager start + one local activity, one run after another."""
+    queue = f"bench-floor-{uuid.uuid4().hex[:6]}"
+    timings = []
+    async with Worker(client, task_queue=queue, workflows=[Floor], activities=[noop]):
+        for n in range(runs + 20):
+            started = time.perf_counter()
+            handle = await client.start_workflow(
+                Floor.run, n, id=f"floor-{queue}-{n}", task_queue=queue, request_eager_start=True
+            )
+            await handle.result()
+            if n >= 20:  # the first runs warm caches and connections
+                timings.append((time.perf_counter() - started) * 1000)
+    return pct(timings, 50), pct(timings, 99)
+
+
+async def wait_ready(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient() as http:
+        while time.monotonic() < deadline:
+            try:
+                if (await http.get(f"{url}/readyz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"API at {url} not ready within {seconds:.0f}s")
+
+
+async def drive(
+    api_url: str, rate: float, seconds: float, recorder: PutRecorder, tag: str
+) -> dict[str, Any]:
+    """Send ``rate`` signed events per second for ``seconds``; collect every timing."""
+    sent: dict[str, float] = {}
+    start_ms: list[float] = []
+    answer_ms: list[float] = []
+    failures: list[str] = []
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=api_url, timeout=10, limits=limits) as http:
+
+        async def one(n: int) -> None:
+            email = f"{tag}-{n}@bench.example.edu"
+            event = {
+                "id": f"evt-{tag}-{n}",
+                "type": "person.updated",
+                "data": {"person_id": PEOPLE[n % len(PEOPLE)], "email": email},
+            }
+            body = json.dumps(event).encode()
+            headers = {"Content-Type": "application/json"}
+            headers |= sign_headers(SECRET, int(time.time()), body)
+            sent[email] = began = time.perf_counter()
+            try:
+                answer = await http.post("/api/v1/webhooks/sis", content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                failures.append(f"{type(exc).__name__}")
+                return
+            answer_ms.append((time.perf_counter() - began) * 1000)
+            if answer.status_code != 202:
+                failures.append(f"HTTP {answer.status_code}: {answer.text[:200]}")
+                return
+            start_ms.append(float(answer.json()["start_ms"]))
+
+        total = int(rate * seconds)
+        tasks = []
+        t0 = time.perf_counter()
+        for n in range(total):
+            delay = t0 + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(n)))
+        await asyncio.gather(*tasks)
+    deadline = time.perf_counter() + 30
+    while time.perf_counter() < deadline and not set(sent) <= set(recorder.done):  # noqa: ASYNC110 - another thread fills it
+        await asyncio.sleep(0.1)
+    e2e = [(recorder.done[e] - t) * 1000 for e, t in sent.items() if e in recorder.done]
+    return {
+        "sent": len(sent),
+        "lost": len(sent) - len(e2e),
+        "failures": failures,
+        "start_ms": start_ms,
+        "answer_ms": answer_ms,
+        "e2e_ms": e2e,
+    }
+
+
+async def run(rate: float, seconds: float) -> int:
+    configure_logging("WARNING", json=False)
+    tmp = Path(tempfile.mkdtemp(prefix="atrium-bench-events-"))
+    temporal = TemporalDevServer(port=free_port(), ui_port=free_port())
+    bao = OpenBaoServer(tmp / "state", port=free_port())
+    children: list[subprocess.Popen[bytes]] = []
+    temporal.start()
+    try:
+        bao.start()
+        settings = Settings(
+            state_dir=tmp / "atrium",
+            temporal=TemporalSettings(address=temporal.address, task_queue="bench-events"),
+            vault=VaultSettings(address=bao.address, token=bao.token_file.read_text().strip()),
+            database=DatabaseSettings(url=f"sqlite:///{tmp / 'atrium.db'}"),
+        )
+        upgrade(settings.database_url)
+        recorder = PutRecorder(create_sandbox(tmp / "sandbox", seed=42, size="demo"))
+        with serve(recorder) as sandbox_url:
+            await configure(settings, sandbox_url)
+            api_port = free_port()
+            env = child_env(settings, api_port)
+            children += [
+                launch(command, env, tmp / "children.log") for command in ("worker", "api")
+            ]
+            api_url = f"http://127.0.0.1:{api_port}"
+            await wait_ready(api_url)
+            client = await connect(settings.temporal)
+            floor_p50, floor_p99 = await floor(client)
+            print(f"temporal floor (eager start + 1 local activity): p50={floor_p50:.1f} ms "
+                  f"p99={floor_p99:.1f} ms")  # fmt: skip
+            await drive(api_url, min(rate, 20), 2, recorder, "warmup")
+            result = await drive(api_url, rate, seconds, recorder, uuid.uuid4().hex[:6])
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        bao.stop()
+        temporal.stop()
+    start, answer, e2e = result["start_ms"], result["answer_ms"], result["e2e_ms"]
+    for failure in sorted(set(result["failures"]))[:5]:
+        print(f"failure: {failure}")
+    print(f"webhook received -> run started (API timing): p50={pct(start, 50):.1f} ms "
+          f"p99={pct(start, 99):.1f} ms")  # fmt: skip
+    print(f"webhook answer round trip (client):        p50={pct(answer, 50):.1f} ms "
+          f"p99={pct(answer, 99):.1f} ms max={max(answer, default=0):.1f} ms")  # fmt: skip
+    print(f"webhook -> Canvas sandbox record updated:   p50={pct(e2e, 50):.1f} ms "
+          f"p99={pct(e2e, 99):.1f} ms")  # fmt: skip
+    print(
+        f"events rate={rate:g} sent={result['sent']} lost={result['lost']} "
+        f"start_p99_ms={pct(start, 99):.1f} e2e_p50_ms={pct(e2e, 50):.1f} "
+        f"e2e_p99_ms={pct(e2e, 99):.1f} floor_p50_ms={floor_p50:.1f} floor_p99_ms={floor_p99:.1f}"
+    )
+    return 0 if result["lost"] == 0 and not result["failures"] else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rate", type=float, default=50.0, help="events per second")
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long to send")
+    args = parser.parse_args()
+    if not (0 < args.rate <= 500 and 0 < args.seconds <= 600):
+        parser.error("--rate must be in (0, 500] and --seconds in (0, 600]")
+    return asyncio.run(run(args.rate, args.seconds))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

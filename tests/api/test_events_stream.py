@@ -1,0 +1,113 @@
+"""The live stream: Server-Sent Events over real HTTP, heartbeats, clean disconnects, and the
+Redis relay that lets several API replicas share one stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from temporalio.worker import Worker
+
+from api.events.broadcaster import Broadcaster, StreamEvent
+from api.main import create_app
+from atrium.settings import EventsSettings, Settings
+from tests.support.servers import serve
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(scope="module")
+def quick_app(settings: Settings) -> Iterator[tuple[FastAPI, str]]:
+    """A second API replica on the session's stack, with a short heartbeat."""
+    app = create_app(
+        settings.model_copy(update={"events": EventsSettings(stream_heartbeat_seconds=0.3)})
+    )
+    with serve(app) as url:
+        yield app, url
+
+
+async def read_events(lines: AsyncIterator[str], want: int) -> list[dict[str, Any]]:
+    """Parse SSE blocks until ``want`` blocks (events or comments) have arrived."""
+    blocks: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    async for line in lines:
+        if line == "":
+            if current:
+                blocks.append(current)
+                current = {}
+            if len(blocks) >= want:
+                return blocks
+            continue
+        key, _, value = line.partition(":")
+        current.setdefault(key or "comment", value.strip())
+    return blocks
+
+
+async def test_stream_sends_heartbeats_and_events_then_lets_go(
+    quick_app: tuple[FastAPI, str], worker: Worker, admin_token: str
+) -> None:
+    app, url = quick_app
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=10, headers=headers) as client,
+        client.stream("GET", "/api/v1/events/stream") as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        lines = response.aiter_lines()
+        hello = await read_events(lines, 2)  # "connected" (with retry), then a heartbeat
+        assert hello[0]["comment"] == "connected" and hello[1]["comment"] == "heartbeat"
+        assert app.state.events.broadcaster.listeners == 1
+        # Any webhook attempt shows on the stream, even one refused for an unknown source.
+        await httpx.AsyncClient(base_url=url).post("/api/v1/webhooks/nobody", content=b"{}")
+        blocks = await read_events(lines, 3)
+        event = next(b for b in blocks if b.get("event") == "webhook.received")
+        data = json.loads(event["data"])
+        assert data["data"]["source"] == "nobody" and data["data"]["status"] == 404
+    for _ in range(100):  # the server notices the disconnect and drops the listener
+        if app.state.events.broadcaster.listeners == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert app.state.events.broadcaster.listeners == 0
+
+
+def redis_listening() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_listening(), reason="no Redis on 127.0.0.1:6379")
+async def test_two_replicas_share_the_stream_through_redis() -> None:
+    first, second = Broadcaster(redis_url=REDIS_URL), Broadcaster(redis_url=REDIS_URL)
+    await first.start()
+    await second.start()
+    try:
+        on_second = second.subscribe()
+        on_first = first.subscribe()
+        sent = StreamEvent(id=uuid.uuid4().hex, type="run.started", data={"n": 1})
+        await first.publish(sent)
+        got = await asyncio.wait_for(on_second.get(), 5)
+        assert got.id == sent.id and got.data == {"n": 1}
+        mine = await asyncio.wait_for(on_first.get(), 5)  # the sender's own console too, once
+        assert mine.id == sent.id and on_first.empty()
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_slow_listener_loses_oldest_events_not_the_api() -> None:
+    broadcaster = Broadcaster(queue_size=10)
+    queue = broadcaster.subscribe()
+    for n in range(25):
+        await broadcaster.publish(StreamEvent(id=str(n), type="run.started"))
+    assert queue.qsize() == 10 and queue.get_nowait().id == "15"

@@ -1,0 +1,118 @@
+"""Helpers the webhook, subscription and event tests share: signed requests, a Canvas
+connection to the sandbox, and a local subscriber server whose answers a test scripts."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from atrium.credentials import Credentials
+from atrium.db import session_scope
+from atrium.models import Integration
+from atrium.signatures import sign_headers
+
+
+def signed(
+    secret: str, event: dict[str, Any], *, scheme: str = "atrium", at: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(event).encode()
+    headers = sign_headers(secret, at if at is not None else int(time.time()), body, scheme)
+    return body, {"Content-Type": "application/json", **headers}
+
+
+async def add_canvas(engine: Engine, credentials: Credentials, sandbox_url: str) -> str:
+    """A Canvas connection to the sandbox, its token in Vault; returns its name."""
+    name = f"canvas-{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient() as http:
+        token = (await http.get(f"{sandbox_url}/_control/credentials/canvas")).json()["token"]
+    await credentials.store(name, {"token": token})
+    with session_scope(engine) as session:
+        integration = {"name": name, "system": "canvas", "base_url": f"{sandbox_url}/canvas"}
+        session.add(Integration.model_validate(integration))
+        session.commit()
+    return name
+
+
+async def make_source(
+    api: httpx.AsyncClient, *, scheme: str = "atrium", integration: str = "canvas"
+) -> tuple[str, str]:
+    """A webhook source with a rule routing ``person.updated`` to ``profile-update``."""
+    name = f"sis-{uuid.uuid4().hex[:8]}"
+    created = await api.post("/api/v1/webhooks/sources", json={"name": name, "scheme": scheme})
+    assert created.status_code == 201, created.text
+    secret = created.json()["secret"]
+    rule = await api.post(
+        "/api/v1/webhooks/rules",
+        json={
+            "source": name,
+            "event_type": "person.updated",
+            "process": "profile-update",
+            "input_mapping": {
+                "person_id": "data.person_id",
+                "integration": f"'{integration}'",
+                "fields": {"email": "data.email", "preferred_first_name": "data.preferred_name"},
+            },
+        },
+    )
+    assert rule.status_code == 201, rule.text
+    return name, secret
+
+
+def person_event(person_id: str = "U00003", **data: Any) -> dict[str, Any]:
+    return {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "type": "person.updated",
+        "data": {"person_id": person_id, "email": f"{uuid.uuid4().hex[:6]}@example.edu", **data},
+    }
+
+
+@dataclass
+class Subscriber:
+    """A local HTTP endpoint: fails ``failures`` times (status ``fail_with``), then answers 200."""
+
+    failures: int = 0
+    fail_with: int = 500
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    answered: list[int] = field(default_factory=list)
+    url: str = ""
+
+    def answer(self) -> int:
+        status = self.fail_with if len(self.answered) < self.failures else 200
+        self.answered.append(status)
+        return status
+
+
+@contextmanager
+def subscriber_server(subscriber: Subscriber) -> Iterator[Subscriber]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            status = subscriber.answer()
+            if status == 200:
+                subscriber.received.append((dict(self.headers.items()), body))
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    subscriber.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        yield subscriber
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,107 @@
+"""A real browser (Debian's chromium, driven by Playwright; never a downloaded browser) on the
+console that the session's API serves from ui/dist, with the sandbox institution registered."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from sqlalchemy.engine import Engine
+
+from api.console import DIST
+from atrium.credentials import Credentials
+from atrium.stack.institution import register_sandbox
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prerequisites() -> None:
+    """The built console and a browser: say how to get them (a failure, never a skip)."""
+    if not (DIST / "index.html").is_file():
+        pytest.fail("ui/dist is not built: run `npm --prefix ui ci && npm --prefix ui run build`")
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium`")
+
+
+@pytest.fixture(scope="session")
+async def sandbox_registered(
+    engine: Engine, credentials: Credentials, sandbox_url: str
+) -> list[str]:
+    """The sandbox institution's connections in the inventory, their secrets in Vault."""
+    return await register_sandbox(engine, credentials, sandbox_url)
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=ARGS, headless=True
+        )
+        yield browser
+        await browser.close()
+
+
+async def auth_enabled(api_url: str) -> bool:
+    """True when the API has the login routes (an anonymous /auth/me answers 401, not 404)."""
+    async with httpx.AsyncClient(base_url=api_url) as http:
+        return (await http.get("/api/v1/auth/me")).status_code == 401
+
+
+async def log_in(page: Page, username: str, password: str) -> None:
+    await page.goto("/")
+    await page.locator("input[name=username]").fill(username)
+    await page.locator("input[name=password]").fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    landed = page.get_by_test_id("integration-health").or_(page.get_by_role("menuitem").first)
+    await landed.first.wait_for()
+
+
+async def new_page(
+    browser: Browser,
+    api_url: str,
+    engine: Engine,
+    role: str = "administrator",
+    viewport: dict[str, int] = DESKTOP,
+) -> tuple[BrowserContext, Page]:
+    """A fresh browser context on the console, logged in as a new user of ``role`` when the API
+    has logins (without them every caller is an administrator)."""
+    context = await browser.new_context(base_url=api_url, viewport=viewport)  # type: ignore[arg-type]
+    context.set_default_timeout(20_000)
+    page = await context.new_page()
+    if await auth_enabled(api_url):
+        from tests.support.auth import PASSWORD, make_user
+
+        await log_in(page, make_user(engine, role), PASSWORD)
+    return context, page
+
+
+@pytest.fixture
+async def console(
+    browser: Browser, api_url: str, engine: Engine, worker: Any, sandbox_registered: list[str]
+) -> AsyncIterator[Page]:
+    """A desktop-sized page on the console, logged in as an administrator, a worker running."""
+    context, page = await new_page(browser, api_url, engine)
+    yield page
+    await context.close()
+
+
+async def shoot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under tests/ui/screenshots/ (git-ignored)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    await page.wait_for_load_state("networkidle")
+    await page.screenshot(path=path, full_page=True)
+    return path

@@ -1,0 +1,33 @@
+import { Admin, Resource } from "react-admin";
+
+import audit from "./audit";
+import { authProvider } from "./authProvider";
+import conflicts from "./conflicts";
+import { Dashboard } from "./dashboard/Dashboard";
+import { dataProvider } from "./dataProvider";
+import deadLetters from "./deadLetters";
+import integrations from "./integrations";
+import mappings from "./mappings";
+import quarantine from "./quarantine";
+import runs from "./runs";
+import subscriptions from "./subscriptions";
+import webhookDeliveries from "./webhookDeliveries";
+import webhookRules from "./webhookRules";
+import webhookSources from "./webhookSources";
+
+export const App = () => (
+  <Admin title="Atrium" dataProvider={dataProvider} authProvider={authProvider} dashboard={Dashboard} requireAuth disableTelemetry>
+    <Resource name="integrations" {...integrations} />
+    <Resource name="runs" {...runs} />
+    <Resource name="processes" recordRepresentation="name" />
+    <Resource name="conflicts" {...conflicts} />
+    <Resource name="quarantine" {...quarantine} />
+    <Resource name="mappings" {...mappings} />
+    <Resource name="webhook-sources" {...webhookSources} />
+    <Resource name="webhook-rules" {...webhookRules} />
+    <Resource name="webhook-deliveries" {...webhookDeliveries} />
+    <Resource name="subscriptions" {...subscriptions} />
+    <Resource name="dead-letters" {...deadLetters} />
+    <Resource name="audit" {...audit} />
+  </Admin>
+);

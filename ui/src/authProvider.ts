@@ -1,0 +1,72 @@
+// Login through the API (OAuth2 password form -> JWT) and the caller's role from /auth/me.
+// A server without the auth routes (404) is one that lets every call through as an administrator,
+// so the console works there too, as an anonymous administrator.
+import type { AuthProvider } from "react-admin";
+
+import { isStatus, request, token } from "./http";
+import { can, ROLE_PERMISSIONS } from "./roles";
+
+export interface Me {
+  username?: string;
+  subject?: string; // what the API calls the username
+  role: string;
+  full_name?: string;
+  permissions?: string[];
+}
+
+export const ANONYMOUS: Me = { username: "anonymous", role: "administrator" };
+export const AUTH_PATHS = { token: "/api/v1/auth/token", me: "/api/v1/auth/me" };
+
+let me: Promise<Me> | null = null;
+
+function whoAmI(): Promise<Me> {
+  me ??= request<Me>(AUTH_PATHS.me).catch((error: unknown) => {
+    me = null;
+    if (isStatus(error, 404)) return ANONYMOUS;
+    throw error;
+  });
+  return me;
+}
+
+export const permissionsOf = (who: Me): string[] => who.permissions ?? ROLE_PERMISSIONS[who.role] ?? [];
+
+export const authProvider: AuthProvider = {
+  async login({ username, password }: { username: string; password: string }) {
+    try {
+      const answer = await request<{ access_token: string }>(AUTH_PATHS.token, {
+        method: "POST",
+        form: { grant_type: "password", username, password },
+        auth: false,
+      });
+      token.set(answer.access_token);
+    } catch (error) {
+      if (!isStatus(error, 404)) throw new Error((error as Error).message || "login failed");
+    }
+    me = null;
+  },
+  async logout() {
+    token.clear();
+    me = null;
+  },
+  async checkAuth() {
+    await whoAmI();
+  },
+  async checkError(error: unknown) {
+    if (isStatus(error, 401)) {
+      token.clear();
+      me = null;
+      throw new Error("session expired");
+    }
+  },
+  async getIdentity() {
+    const who = await whoAmI();
+    const name = who.username ?? who.subject ?? "?";
+    return { id: name, fullName: who.full_name || `${name} (${who.role})` };
+  },
+  async getPermissions() {
+    return (await whoAmI()).role;
+  },
+  async canAccess({ resource, action }) {
+    return can(permissionsOf(await whoAmI()), resource, action);
+  },
+};

@@ -1,0 +1,68 @@
+// Every call to the API goes through here: one place that adds the bearer token and turns the
+// API's error shape {"error": "..."} into react-admin's HttpError (status + message naming the field).
+import { HttpError } from "react-admin";
+
+const TOKEN_KEY = "atrium.token";
+
+export const token = {
+  get: (): string | null => localStorage.getItem(TOKEN_KEY),
+  set: (value: string) => localStorage.setItem(TOKEN_KEY, value),
+  clear: () => localStorage.removeItem(TOKEN_KEY),
+};
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+export interface RequestOptions {
+  method?: string;
+  query?: Query;
+  json?: unknown;
+  form?: Record<string, string>;
+  auth?: boolean; // default true
+}
+
+export function withQuery(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+function errorMessage(status: number, body: unknown, fallback: string): string {
+  if (body && typeof body === "object" && "error" in body) return String((body as { error: unknown }).error);
+  if (body && typeof body === "object" && "detail" in body) return JSON.stringify((body as { detail: unknown }).detail);
+  if (status === 404) return `${fallback}: not found (this API may not offer it yet)`;
+  return `${fallback}: HTTP ${status}`;
+}
+
+export async function request<T = unknown>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers = new Headers({ Accept: "application/json" });
+  let body: BodyInit | undefined;
+  if (options.json !== undefined) {
+    headers.set("Content-Type", "application/json");
+    body = JSON.stringify(options.json);
+  } else if (options.form) {
+    body = new URLSearchParams(options.form);
+  }
+  const bearer = token.get();
+  if (bearer && options.auth !== false) headers.set("Authorization", `Bearer ${bearer}`);
+  const method = options.method ?? (body ? "POST" : "GET");
+  const response = await fetch(withQuery(path, options.query), { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  if (!response.ok) {
+    throw new HttpError(errorMessage(response.status, parsed, `${method} ${path}`), response.status, parsed);
+  }
+  return parsed as T;
+}
+
+export const isStatus = (error: unknown, status: number): boolean =>
+  typeof error === "object" && error !== null && (error as { status?: number }).status === status;

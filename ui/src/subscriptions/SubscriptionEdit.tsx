@@ -1,0 +1,9 @@
+import { Edit } from "react-admin";
+
+import { SubscriptionForm } from "./SubscriptionForm";
+
+export const SubscriptionEdit = () => (
+  <Edit mutationMode="pessimistic" redirect="list">
+    <SubscriptionForm />
+  </Edit>
+);

@@ -1,0 +1,83 @@
+"""The sync engine's processes, registered with business-key workflow ids so that a second
+start for the same integration joins the running sync instead of running twice."""
+
+from __future__ import annotations
+
+from activities.sync.quarantine_retry import RetryInput
+from workflows.backfill import Backfill, BackfillInput
+from workflows.grade_passback import GradePassback, GradePassbackInput
+from workflows.profile_sync import ConflictResolution, ProfileSync, ProfileSyncInput
+from workflows.quarantine_retry import QuarantineRetry
+from workflows.reconciliation import Reconciliation, ReconciliationInput
+from workflows.registry import Process, register
+from workflows.roster_sync import ApproveDeletions, RosterSync, RosterSyncInput
+
+register(
+    Process(
+        name="roster-sync",
+        workflow=RosterSync,
+        input_model=RosterSyncInput,
+        description="Roster sync OneRoster SIS -> Canvas/Moodle (full or incremental), with the"
+        " mass-deletion guard (signal approve-deletions).",
+        workflow_id=lambda i: f"roster-sync-{i.integration}",
+        integration=lambda i: i.integration,
+        subject=lambda i: i.source,
+        signals={"approve-deletions": ApproveDeletions},
+    )
+)
+register(
+    Process(
+        name="quarantine-retry",
+        workflow=QuarantineRetry,
+        input_model=RetryInput,
+        description="Map and write one quarantined record again (after its cause was fixed).",
+        workflow_id=lambda i: f"quarantine-retry-{i.quarantine_id}",
+        subject=lambda i: str(i.quarantine_id),
+    )
+)
+register(
+    Process(
+        name="profile-sync",
+        workflow=ProfileSync,
+        input_model=ProfileSyncInput,
+        description="Two-way profile sync (email, name) with a conflict policy per field; manual"
+        " conflicts wait in /api/v1/conflicts.",
+        workflow_id=lambda i: f"profile-sync-{i.pair}",
+        integration=lambda i: i.pair,
+        signals={"resolve-conflict": ConflictResolution},
+    )
+)
+register(
+    Process(
+        name="grade-passback",
+        workflow=GradePassback,
+        input_model=GradePassbackInput,
+        description="Canvas grades -> OneRoster gradebook (lineItems, results) by stable sourcedIds.",
+        workflow_id=lambda i: f"grade-passback-{i.lms}",
+        integration=lambda i: i.lms,
+        subject=lambda i: i.sis,
+    )
+)
+register(
+    Process(
+        name="reconciliation",
+        workflow=Reconciliation,
+        input_model=ReconciliationInput,
+        description="Report drift (missing, extra, different) between the SIS and the LMS; with"
+        " repair, hand it to a roster sync.",
+        workflow_id=lambda i: f"reconcile-{i.integration}",
+        integration=lambda i: i.integration,
+        subject=lambda i: i.source,
+    )
+)
+register(
+    Process(
+        name="backfill",
+        workflow=Backfill,
+        input_model=BackfillInput,
+        description="Resumable full copy of an institution, checkpointed with continue-as-new.",
+        workflow_id=lambda i: f"backfill-{i.integration}",
+        integration=lambda i: i.integration,
+        subject=lambda i: i.source,
+    )
+)
