@@ -15,7 +15,7 @@ from fastapi import FastAPI, HTTPException
 from sandbox.comms.chat import register_chat_routes
 from sandbox.comms.store import chat_json, demo_credentials, mail_json, open_db
 from sandbox.context import SystemContext
-from sandbox.koha.throttle import Throttle
+from sandbox.throttle import Throttle
 
 
 def create_app(ctx: SystemContext) -> FastAPI:

@@ -37,7 +37,7 @@ from sandbox.finance.api import register_routes
 from sandbox.finance.problems import problem
 from sandbox.finance.sftp import host_public_key
 from sandbox.finance.store import BATCH_HEADER, demo_credentials, open_db, sftp_root
-from sandbox.koha.throttle import Throttle
+from sandbox.throttle import Throttle
 
 
 class BatchFile(BaseModel):

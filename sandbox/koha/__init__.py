@@ -21,7 +21,7 @@ from sandbox.koha.auth import authentication_failure, demo_credentials, issue_to
 from sandbox.koha.patrons import register_patron_routes
 from sandbox.koha.restrictions import register_restriction_routes
 from sandbox.koha.store import open_db
-from sandbox.koha.throttle import Throttle
+from sandbox.throttle import Throttle
 
 
 def create_app(ctx: SystemContext) -> FastAPI:

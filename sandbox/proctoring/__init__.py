@@ -29,9 +29,9 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 
 from sandbox.context import SystemContext
-from sandbox.koha.throttle import Throttle
 from sandbox.proctoring.api import error, register_routes
 from sandbox.proctoring.store import demo_credentials, open_db
+from sandbox.throttle import Throttle
 
 
 def create_app(ctx: SystemContext) -> FastAPI:
