@@ -88,13 +88,27 @@ async def new_page(
     return context, page
 
 
+@pytest.fixture(scope="session")
+async def admin_state(browser: Browser, api_url: str, engine: Engine) -> Any:
+    """An administrator logged in once through the login page; later pages reuse the session."""
+    context, _ = await new_page(browser, api_url, engine)
+    state = await context.storage_state()
+    await context.close()
+    return state
+
+
 @pytest.fixture
 async def console(
-    browser: Browser, api_url: str, engine: Engine, worker: Any, sandbox_registered: list[str]
+    browser: Browser, api_url: str, admin_state: Any, worker: Any, sandbox_registered: list[str]
 ) -> AsyncIterator[Page]:
     """A desktop-sized page on the console, logged in as an administrator, a worker running."""
-    context, page = await new_page(browser, api_url, engine)
-    yield page
+    context = await browser.new_context(
+        base_url=api_url,
+        viewport=DESKTOP,  # type: ignore[arg-type]
+        storage_state=admin_state,
+    )
+    context.set_default_timeout(20_000)
+    yield await context.new_page()
     await context.close()
 
 

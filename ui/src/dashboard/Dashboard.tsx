@@ -41,7 +41,7 @@ export const Dashboard = () => {
       )}
       {webhooksOk.canAccess && (
         <Grid size={{ xs: 6, md: 3 }}>
-          <CountCard testId="failing-webhooks" title="Failing webhooks" count={failingIn} loading={rejected.isPending || errored.isPending} to="/webhook-deliveries" detail="rejected or errored deliveries in" bad />
+          <CountCard testId="failing-webhooks" title="Failing webhooks" count={failingIn} loading={rejected.isPending || errored.isPending} to="/webhook-deliveries" detail="rejected or errored deliveries" bad />
         </Grid>
       )}
       {deadOk.canAccess && (
