@@ -81,10 +81,18 @@ class Backfill:
                 self.checkpoint = Checkpoint(type_index=self.checkpoint.type_index + 1)
                 continue
             jobs = [
-                PageInput(run=run_key, source=input.source, target=input.integration, record_type=kind,
-                          offset=o, limit=input.page_size, full=False, bulk=True)
+                PageInput(
+                    run=run_key,
+                    source=input.source,
+                    target=input.integration,
+                    record_type=kind,
+                    offset=o,
+                    limit=input.page_size,
+                    full=False,
+                    bulk=True,
+                )
                 for o in batch
-            ]  # fmt: skip
+            ]
             done: list[PageResult] = []
             await run_pages(jobs, input.concurrency, timedelta(seconds=60), done.append)
             copied += sum(p.created + p.updated + p.unchanged for p in done)
@@ -103,5 +111,5 @@ class Backfill:
                     "runs": input.runs + 1,
                     "totals": totals,
                 }
-            )  # fmt: skip
+            )
         )

@@ -52,7 +52,7 @@ register(
         name="grade-passback",
         workflow=GradePassback,
         input_model=GradePassbackInput,
-        description="Canvas grades -> OneRoster gradebook (lineItems, results) by stable sourcedIds.",
+        description="Canvas grades -> OneRoster gradebook (lineItems, results), stable sourcedIds.",
         workflow_id=lambda i: f"grade-passback-{i.lms}",
         integration=lambda i: i.lms,
         subject=lambda i: i.sis,

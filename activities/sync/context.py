@@ -26,7 +26,6 @@ from connectors.canvas import CanvasClient
 from connectors.credentials import CredentialSource
 from connectors.moodle import MoodleClient
 
-
 C = TypeVar("C")
 
 
@@ -64,7 +63,9 @@ class SyncContext:
         found = self.integration(name)
         if found.system != system:
             raise ApplicationError(
-                f"{name!r} is a {found.system}, not a {system}", non_retryable=True, type="InvalidRequest"
+                f"{name!r} is a {found.system}, not a {system}",
+                non_retryable=True,
+                type="InvalidRequest",
             )
         key = (name, system, found.base_url)
         if key not in self._clients:
@@ -91,7 +92,9 @@ class SyncContext:
             return CanvasWriter(self.canvas(name), self.store, heartbeat)
         if system == "moodle":
             return MoodleWriter(self.moodle(name), self.store, name)
-        raise ApplicationError(f"cannot roster into a {system}", non_retryable=True, type="InvalidRequest")
+        raise ApplicationError(
+            f"cannot roster into a {system}", non_retryable=True, type="InvalidRequest"
+        )
 
     def mapping(self, record_type: str, name: str | None) -> CompiledMapping:
         """The newest version of the stored mapping ``name``, or the built-in OneRoster one."""

@@ -60,25 +60,40 @@ class GradeActivities:
                 assignments = {a.id: a async for a in lms.list_assignments(course)}
                 for assignment in assignments.values():
                     due = stamp(assignment.due_at)
-                    await gradebook.put_gradebook("lineItems", "lineItem", {
-                        "sourcedId": line_item_id(input.lms, input.class_id, assignment),
-                        "status": "active", "title": assignment.name, "assignDate": due, "dueDate": due,
-                        "class": {"sourcedId": input.class_id}, "resultValueMin": 0.0,
-                        "resultValueMax": float(assignment.points_possible or 100.0),
-                    })  # fmt: skip
+                    await gradebook.put_gradebook(
+                        "lineItems",
+                        "lineItem",
+                        {
+                            "sourcedId": line_item_id(input.lms, input.class_id, assignment),
+                            "status": "active",
+                            "title": assignment.name,
+                            "assignDate": due,
+                            "dueDate": due,
+                            "class": {"sourcedId": input.class_id},
+                            "resultValueMin": 0.0,
+                            "resultValueMax": float(assignment.points_possible or 100.0),
+                        },
+                    )
                     result.line_items += 1
                     activity.heartbeat(f"{input.class_id}: line item {assignment.id}")
                 async for submission in lms.list_submissions(course):
                     student = students.get(submission.user_id)
-                    assignment = assignments.get(submission.assignment_id)
-                    if submission.score is None or not student or assignment is None:
+                    graded = assignments.get(submission.assignment_id)
+                    if submission.score is None or not student or graded is None:
                         continue  # ungraded, or not a SIS student: nothing to pass back
-                    item = line_item_id(input.lms, input.class_id, assignment)
-                    await gradebook.put_gradebook("results", "result", {
-                        "sourcedId": f"{item}-{student}", "status": "active",
-                        "lineItem": {"sourcedId": item}, "student": {"sourcedId": student},
-                        "scoreStatus": "fully graded", "score": submission.score,
-                        "scoreDate": stamp()[:10],
-                    })  # fmt: skip
+                    item = line_item_id(input.lms, input.class_id, graded)
+                    await gradebook.put_gradebook(
+                        "results",
+                        "result",
+                        {
+                            "sourcedId": f"{item}-{student}",
+                            "status": "active",
+                            "lineItem": {"sourcedId": item},
+                            "student": {"sourcedId": student},
+                            "scoreStatus": "fully graded",
+                            "score": submission.score,
+                            "scoreDate": stamp()[:10],
+                        },
+                    )
                     result.results += 1
         return result

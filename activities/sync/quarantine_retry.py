@@ -87,7 +87,15 @@ class QuarantineActivities:
             row.integration,
             kind,
             key,
-            [Saved(record.source_id, version, "active", outcome.target_ids.get(record.source_id),
-                   record.date_last_modified, snapshot(record))],
-        )  # fmt: skip
+            [
+                Saved(
+                    record.source_id,
+                    version,
+                    "active",
+                    outcome.target_ids.get(record.source_id),
+                    record.date_last_modified,
+                    snapshot(record),
+                )
+            ],
+        )
         return self._finish(input.quarantine_id, True, "")

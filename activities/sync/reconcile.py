@@ -71,9 +71,8 @@ class ReconcileActivities:
                     body, total = await source.raw_page(
                         kind, offset=offset, limit=PAGE, filter="status='active'"
                     )
-                mapped, _ = await asyncio.to_thread(
-                    lambda b=body: map_page(mapping, parse_page(kind, b))
-                )
+                raws = await asyncio.to_thread(parse_page, kind, body)
+                mapped, _ = await asyncio.to_thread(map_page, mapping, raws)
                 records.update((m.source_id, m.record) for m in mapped)
                 offset += PAGE
                 heartbeat(f"{kind}: {offset}/{total}")

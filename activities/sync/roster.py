@@ -154,11 +154,14 @@ class RosterActivities:
     async def count_deletions(self, input: DeletionCountInput) -> DeletionCount:
         store, target = self.ctx.store, input.target
         pending = {
-            t: store.count_deletions(target, t, input.run, full=input.full) for t in input.record_types
+            t: store.count_deletions(target, t, input.run, full=input.full)
+            for t in input.record_types
         }
         if not any(pending.values()):  # the common case; counting a million rows is not free
             return DeletionCount(pending=pending, known={})
-        return DeletionCount(pending=pending, known={t: store.count(target, t) for t in input.record_types})
+        return DeletionCount(
+            pending=pending, known={t: store.count(target, t) for t in input.record_types}
+        )
 
     @activity.defn(name="roster_deactivate_page")
     async def deactivate_page(self, input: DeletionPageInput) -> DeletionPageResult:

@@ -39,9 +39,14 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncSandbox]:
 
 
 async def test_two_way_profile_sync_with_each_policy(
-    sandbox: SyncSandbox, engine: Engine, credentials: Credentials, temporal_client: Client,
-    settings: Settings, worker: Worker, api: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    sandbox: SyncSandbox,
+    engine: Engine,
+    credentials: Credentials,
+    temporal_client: Client,
+    settings: Settings,
+    worker: Worker,
+    api: httpx.AsyncClient,
+) -> None:
     source = await register(engine, credentials, sandbox, "oneroster")
     lms_a = await register(engine, credentials, sandbox, "canvas")
     lms_b = await register(engine, credentials, sandbox, "moodle")

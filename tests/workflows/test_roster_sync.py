@@ -37,9 +37,13 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncSandbox]:
 
 @pytest.fixture(scope="module")
 async def synced(
-    sandbox: SyncSandbox, engine: Engine, credentials: Credentials, temporal_client: Client,
-    settings: Settings, worker: Worker,
-) -> AsyncIterator[tuple[Pair, RosterSyncResult]]:  # fmt: skip
+    sandbox: SyncSandbox,
+    engine: Engine,
+    credentials: Credentials,
+    temporal_client: Client,
+    settings: Settings,
+    worker: Worker,
+) -> AsyncIterator[tuple[Pair, RosterSyncResult]]:
     p = await pair(engine, credentials, sandbox)
     handle = await start_sync(temporal_client, settings.temporal.task_queue, p, page_size=400)
     yield p, await handle.result()
@@ -107,9 +111,12 @@ async def test_incremental_sync_sends_small_deltas_through_rest(
 
 
 async def test_bad_records_are_quarantined_then_retried_with_a_fixed_mapping(
-    synced: tuple[Pair, RosterSyncResult], sandbox: SyncSandbox, temporal_client: Client,
-    settings: Settings, api: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    synced: tuple[Pair, RosterSyncResult],
+    sandbox: SyncSandbox,
+    temporal_client: Client,
+    settings: Settings,
+    api: httpx.AsyncClient,
+) -> None:
     p, _ = synced
     [bad] = await mutate(
         sandbox, collection="users", count=1, filter="role='teacher'", set={"email": "not-an-email"}
@@ -148,9 +155,13 @@ async def test_bad_records_are_quarantined_then_retried_with_a_fixed_mapping(
 
 
 async def test_mass_deletion_waits_for_approval_and_gone_records_are_concluded(
-    synced: tuple[Pair, RosterSyncResult], sandbox: SyncSandbox, engine: Engine,
-    temporal_client: Client, settings: Settings, api: httpx.AsyncClient,
-) -> None:  # fmt: skip
+    synced: tuple[Pair, RosterSyncResult],
+    sandbox: SyncSandbox,
+    engine: Engine,
+    temporal_client: Client,
+    settings: Settings,
+    api: httpx.AsyncClient,
+) -> None:
     p, _ = synced
     ghost = Enrollment(
         source_id="enr-ghost",

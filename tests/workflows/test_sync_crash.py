@@ -26,9 +26,13 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncSandbox]:
 
 
 async def test_killed_worker_resumes_without_duplicates_or_gaps(
-    sandbox: SyncSandbox, engine: Engine, credentials: Credentials, temporal_client: Client,
-    settings: Settings, tmp_path: Path,
-) -> None:  # fmt: skip
+    sandbox: SyncSandbox,
+    engine: Engine,
+    credentials: Credentials,
+    temporal_client: Client,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
     queue = f"crash-{uuid.uuid4().hex[:6]}"  # only the subprocess workers poll it
     own = settings.model_copy(
         update={"temporal": settings.temporal.model_copy(update={"task_queue": queue})}
@@ -58,10 +62,14 @@ async def test_killed_worker_resumes_without_duplicates_or_gaps(
             sis_db.execute("SELECT user_id, class_id FROM enrollments WHERE status = 'active'")
         )
     with sqlite3.connect(sandbox.contexts["canvas"].db_path()) as lms:
-        rows = list(lms.execute(
-            "SELECT l.sis_user_id, s.sis_section_id FROM enrollments e JOIN logins l ON l.user_id = e.user_id"
-            " JOIN sections s ON s.id = e.course_section_id WHERE s.sis_section_id LIKE 'cls-%'"
-        ))  # fmt: skip
+        rows = list(
+            lms.execute(
+                "SELECT l.sis_user_id, s.sis_section_id FROM enrollments e"
+                " JOIN logins l ON l.user_id = e.user_id"
+                " JOIN sections s ON s.id = e.course_section_id"
+                " WHERE s.sis_section_id LIKE 'cls-%'"
+            )
+        )
     assert len(rows) == len(set(rows)), "an enrollment is in Canvas twice"
     assert set(rows) == expected, (
         f"missing {len(expected - set(rows))}, extra {len(set(rows) - expected)}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -34,9 +35,13 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncSandbox]:
 
 @pytest.fixture(scope="module")
 async def backfilled(
-    sandbox: SyncSandbox, engine: Engine, credentials: Credentials, temporal_client: Client,
-    settings: Settings, worker: Worker,
-) -> AsyncIterator[tuple[Pair, object]]:  # fmt: skip
+    sandbox: SyncSandbox,
+    engine: Engine,
+    credentials: Credentials,
+    temporal_client: Client,
+    settings: Settings,
+    worker: Worker,
+) -> AsyncIterator[tuple[Pair, object]]:
     p = await pair(engine, credentials, sandbox)
     arg = BackfillInput(
         integration=p.target, source=p.source, page_size=200, pages_per_run=3, concurrency=2
@@ -76,12 +81,14 @@ async def test_reconciliation_reports_injected_drift_and_repairs_it(
         student = next(e for e in enrolled if e.type == "StudentEnrollment")
         await canvas.end_enrollment(student.course_id, student.id, "delete")
 
-    async def reconcile(repair: bool) -> object:
+    async def reconcile(repair: bool) -> Any:
         arg = ReconciliationInput(integration=p.target, source=p.source, repair=repair)
         return await temporal_client.execute_workflow(
-            Reconciliation.run, arg, id=f"reconcile-{p.target}-{uuid.uuid4().hex[:4]}",
+            Reconciliation.run,
+            arg,
+            id=f"reconcile-{p.target}-{uuid.uuid4().hex[:4]}",
             task_queue=settings.temporal.task_queue,
-        )  # fmt: skip
+        )
 
     report = await reconcile(repair=False)
     users, enrollments = report.drift  # type: ignore[attr-defined]
@@ -126,9 +133,11 @@ async def test_grade_passback_puts_line_items_and_results_idempotently(
 
     async def passback() -> object:
         return await temporal_client.execute_workflow(
-            GradePassback.run, arg, id=f"grade-passback-{p.target}-{uuid.uuid4().hex[:4]}",
+            GradePassback.run,
+            arg,
+            id=f"grade-passback-{p.target}-{uuid.uuid4().hex[:4]}",
             task_queue=settings.temporal.task_queue,
-        )  # fmt: skip
+        )
 
     first, second = await passback(), await passback()
     assert first.results == 3 and first.line_items >= 1  # type: ignore[attr-defined]
