@@ -64,8 +64,12 @@ async def register_sandbox(
                         base_url=f"{sandbox_url}/{prefix}",
                         health_path=conn.health_path,
                         description=f"{conn.description} (sandbox)",
-                        options=(options or {}).get(conn.system, {}),
                     )
+                extra = dict((options or {}).get(conn.system, {}))
+                if conn.system == "finance":  # clients pin the bursar's SFTP host key
+                    answer = await http.get("/finance/_control/sftp/host-key")
+                    extra["sftp_host_key"] = answer.json()["host_key"]
+                row.options = {**row.options, **extra}
                 if secret:
                     meta = await credentials.store(conn.name, secret)
                     row.secret_path = meta.path

@@ -63,7 +63,11 @@ def run_up(settings: Settings) -> int:
         host = settings.sandbox.host
         options = {
             "finance": {"sftp_host": host, "sftp_port": settings.sandbox.sftp_port},
-            "comms": {"smtp_host": host, "smtp_port": settings.sandbox.smtp_port},
+            "comms": {
+                "smtp_host": host,
+                "smtp_port": settings.sandbox.smtp_port,
+                "smtp_sender": "atrium@sandbox.school.example",
+            },
         }
         names = register_sandbox_sync(
             engine, Credentials(settings.vault, token=token), sandbox_url, options

@@ -9,6 +9,7 @@ retries the call once.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -18,7 +19,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from connectors.credentials import CredentialSource
-from connectors.errors import AuthError, Conflict, MalformedResponse
+from connectors.errors import AuthError, Conflict, MalformedResponse, ServerError
 from connectors.http import HttpConnector
 from connectors.koha.models import Patron, PatronWrite, Restriction, RestrictionCreate
 
@@ -44,23 +45,21 @@ class KohaClient(HttpConnector):
         self._credentials = credentials
         self._token: str | None = None
         self._token_expires = 0.0
-        self._fetching_token = False
+        self._token_lock = asyncio.Lock()
 
     # --- authentication -------------------------------------------------------------------
 
     async def _auth_headers(self) -> dict[str, str]:
-        if self._fetching_token:
-            return {}
-        if self._token is None or time.monotonic() > self._token_expires - TOKEN_MARGIN:
-            await self._fetch_token()
+        # One token fetch at a time: concurrent calls wait for it instead of going out bare.
+        async with self._token_lock:
+            if self._token is None or time.monotonic() > self._token_expires - TOKEN_MARGIN:
+                await self._fetch_token()
         return {"Authorization": f"Bearer {self._token}"}
 
     async def _fetch_token(self) -> None:
         secret = await self._credentials()
-        self._fetching_token = True
         try:
-            response = await super()._request(
-                "POST",
+            response = await self._client.post(
                 f"{API}/oauth/token",
                 data={
                     "grant_type": "client_credentials",
@@ -68,8 +67,11 @@ class KohaClient(HttpConnector):
                     "client_secret": secret.get("client_secret", ""),
                 },
             )
-        finally:
-            self._fetching_token = False
+        except httpx.TransportError as exc:
+            raise ServerError(f"koha: token request failed: {exc}", system=self.system) from exc
+        self._observe(response)
+        if response.status_code >= 400:
+            self._raise_for(response)
         body = self._json(response)
         if not isinstance(body, dict) or not body.get("access_token"):
             raise MalformedResponse("koha: token answer without access_token", system=self.system)
@@ -80,7 +82,7 @@ class KohaClient(HttpConnector):
         try:
             return await super()._request(method, path, **kwargs)
         except AuthError as exc:
-            if self._fetching_token or exc.status != 401:
+            if exc.status != 401:
                 raise
             self._token = None  # revoked or rotated: re-read the secret and try once more
             return await super()._request(method, path, **kwargs)

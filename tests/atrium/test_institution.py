@@ -25,12 +25,17 @@ async def test_every_sandbox_connection_is_registered_and_healthy(
     worker: Worker,
     settings: Settings,
 ) -> None:
-    names = await register_sandbox(engine, credentials, sandbox_url)
+    options = {"finance": {"sftp_port": 2222}}
+    names = await register_sandbox(engine, credentials, sandbox_url, options)
     assert sorted(names) == sorted(c.name for c in CONNECTIONS)
-    assert await register_sandbox(engine, credentials, sandbox_url) == names  # idempotent
+    again = await register_sandbox(engine, credentials, sandbox_url, options)
+    assert again == names  # idempotent
     with session_scope(engine) as session:
         rows = session.exec(select(Integration).where(Integration.name.in_(names))).all()  # type: ignore[attr-defined]
     assert all(r.secret_path for r in rows)
+    finance = next(r for r in rows if r.system == "finance")
+    assert finance.options["sftp_port"] == 2222
+    assert finance.options["sftp_host_key"].startswith("ssh-")
     result = await temporal_client.execute_workflow(
         IntegrationHealthCheckAll.run,
         HealthCheckAllInput(),
