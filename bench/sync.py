@@ -17,6 +17,7 @@ import asyncio
 import shutil
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -136,7 +137,7 @@ async def run(args: argparse.Namespace) -> str:
                     json={
                         "collection": "enrollments",
                         "count": args.changes,
-                        "set": {"endDate": "2027-04-30"},
+                        "set": {"endDate": new_end_date()},
                     },
                 )
                 answer.raise_for_status()
@@ -179,11 +180,18 @@ async def run(args: argparse.Namespace) -> str:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def new_end_date() -> str:
+    """A date no recent run used, so every chosen record really changes."""
+    return (date(2027, 1, 1) + timedelta(days=int(time.time()) % 3000)).isoformat()
+
+
 async def wait_for_worker(client: Client) -> float:
     started = time.perf_counter()
     while True:
         found = await client.workflow_service.describe_task_queue(
-            DescribeTaskQueueRequest(namespace=client.namespace, task_queue=TaskQueue(name="bench-sync"))
+            DescribeTaskQueueRequest(
+                namespace=client.namespace, task_queue=TaskQueue(name="bench-sync")
+            )
         )
         if found.pollers:
             return time.perf_counter() - started
@@ -200,7 +208,10 @@ async def trace(client: Client, workflow_id: str) -> None:
         at = event.event_time.ToDatetime().timestamp()
         first = first or at
         if event.HasField("activity_task_scheduled_event_attributes"):
-            scheduled[event.event_id] = (event.activity_task_scheduled_event_attributes.activity_type.name, at)
+            scheduled[event.event_id] = (
+                event.activity_task_scheduled_event_attributes.activity_type.name,
+                at,
+            )
         elif event.HasField("activity_task_started_event_attributes"):
             started[event.activity_task_started_event_attributes.scheduled_event_id] = at
         elif event.HasField("activity_task_completed_event_attributes"):
