@@ -15,7 +15,8 @@ from atrium.credentials import Credentials
 from atrium.db import session_scope
 from atrium.models import Integration
 from atrium.ttl_cache import TTLCache
-from connectors.canvas_profile.client import CanvasProfileClient
+from connectors.canvas import CanvasClient, sis
+from connectors.canvas.models import UserUpdate
 from connectors.errors import ConnectorError, RateLimited
 
 PERSON_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
@@ -51,13 +52,13 @@ class ProfileActivities:
         self.engine = engine
         self.credentials = credentials
         # One client per connection, kept: it holds its token until a 401 says it rotated.
-        self._clients: TTLCache[str, CanvasProfileClient] = TTLCache(cache_seconds, self._client)
+        self._clients: TTLCache[str, CanvasClient] = TTLCache(cache_seconds, self._client)
 
     def _integration(self, name: str) -> Integration | None:
         with session_scope(self.engine) as session:
             return session.exec(select(Integration).where(Integration.name == name)).first()
 
-    async def _client(self, name: str) -> CanvasProfileClient:
+    async def _client(self, name: str) -> CanvasClient:
         integration = await asyncio.to_thread(self._integration, name)
         if integration is None or integration.system != "canvas":
             raise ApplicationError(
@@ -65,15 +66,16 @@ class ProfileActivities:
                 type="NotFound",
                 non_retryable=True,
             )
-        return CanvasProfileClient(integration.base_url, self.credentials.source(name))
+        return CanvasClient(integration.base_url, self.credentials.source(name))
 
     @activity.defn(name="update_lms_profile")
     async def update_profile(self, input: UpdateProfileInput) -> UpdateProfileResult:
         client = await self._clients.get(input.integration)
         fields = input.fields
         try:
-            user = await client.update_profile(
-                input.person_id, email=fields.email, short_name=fields.preferred_first_name
+            user = await client.update_user(
+                sis("user", input.person_id),
+                UserUpdate(email=fields.email, short_name=fields.preferred_first_name),
             )
         except RateLimited as exc:
             raise ApplicationError(

@@ -1,1 +1,0 @@
-"""A tiny Canvas client for profile updates (until connectors/canvas exposes user updates)."""
