@@ -31,7 +31,7 @@ from activities.sync.oneroster_pages import parse_page
 from activities.sync.writes import WriteItem
 from atrium.sync.changes import Change, Mapped, Rejected, classify_page, map_page
 from atrium.sync.mapping import CompiledMapping
-from atrium.sync.quarantine import quarantine
+from atrium.sync.quarantine import quarantine, resolve
 from atrium.sync.snapshots import restore, snapshot
 from atrium.sync.store import Saved
 from atrium.sync.versions import idempotency_key, version_of
@@ -143,6 +143,7 @@ class RosterActivities:
         ]
         saved = await asyncio.to_thread(saved_rows, by_id, written)
         await asyncio.to_thread(ctx.store.save, input.target, kind, input.run, saved)
+        resolve(ctx.engine, input.target, kind, [sid for sid, _ in written])  # fixed at the source
         if outcome.failed and input.full:  # still in the export: not a deletion candidate
             ctx.store.mark_seen(input.target, kind, input.run, list(outcome.failed))
         return [

@@ -64,9 +64,12 @@ async def resolve_conflict(
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     signal = ConflictResolution(
-        conflict_id=conflict_id, person_id=row.source_id, field=row.field,
-        value=str(decision.value), write_to=list(decision.write_to),
-    )  # fmt: skip
+        conflict_id=conflict_id,
+        person_id=row.source_id,
+        field=row.field,
+        value=str(decision.value),
+        write_to=list(decision.write_to),
+    )
     try:
         await client.get_workflow_handle(row.workflow_id).signal("resolve-conflict", signal)
     except RPCError as exc:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -66,9 +67,8 @@ def list_mappings(session: SessionDep) -> list[Mapping]:
         .group_by(Mapping.name)
         .subquery()
     )
-    query = select(Mapping).join(
-        newest, (Mapping.name == newest.c.name) & (Mapping.version == newest.c.version)
-    )
+    on = and_(col(Mapping.name) == newest.c.name, col(Mapping.version) == newest.c.version)
+    query = select(Mapping).join(newest, on)
     return list(session.exec(query.order_by(Mapping.name)).all())
 
 

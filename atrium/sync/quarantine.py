@@ -56,9 +56,21 @@ def quarantine(
     return len(rejected)
 
 
+def has_open(engine: Engine, integration: str, record_type: str) -> bool:
+    with session_scope(engine) as session:
+        found = session.exec(
+            select(QuarantinedRecord.id).where(
+                QuarantinedRecord.integration == integration,
+                QuarantinedRecord.record_type == record_type,
+                QuarantinedRecord.status == "open",
+            )
+        ).first()
+    return found is not None
+
+
 def resolve(engine: Engine, integration: str, record_type: str, source_ids: Sequence[str]) -> None:
     """Records that went through after all leave the quarantine."""
-    if not source_ids:
+    if not source_ids or not has_open(engine, integration, record_type):
         return
     with session_scope(engine) as session:
         rows = session.exec(

@@ -13,10 +13,15 @@ SPEC = {
     "value_maps": {"primary": {"true": True, "false": False}},
 }
 RECORD = {
-    "sourcedId": "enr-1", "status": "active", "dateLastModified": "2026-07-01T00:00:00.000Z",
-    "user": {"sourcedId": "stu-1"}, "class": {"sourcedId": "cls-1"}, "school": {"sourcedId": "sch-1"},
-    "role": "student", "primary": False,
-}  # fmt: skip
+    "sourcedId": "enr-1",
+    "status": "active",
+    "dateLastModified": "2026-07-01T00:00:00.000Z",
+    "user": {"sourcedId": "stu-1"},
+    "class": {"sourcedId": "cls-1"},
+    "school": {"sourcedId": "sch-1"},
+    "role": "student",
+    "primary": False,
+}
 
 
 async def test_mappings_are_versioned(api: httpx.AsyncClient) -> None:

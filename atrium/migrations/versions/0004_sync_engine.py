@@ -117,7 +117,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("integration", "record_type", "source_id"),
     )
     op.create_index(
-        "ix_sync_record_status", "sync_record", ["integration", "record_type", "status"], unique=False
+        "ix_sync_record_status",
+        "sync_record",
+        ["integration", "record_type", "status"],
+        unique=False,
     )
 
 
