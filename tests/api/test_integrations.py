@@ -44,6 +44,12 @@ async def test_invalid_integration_names_the_field(api: httpx.AsyncClient) -> No
     assert "system" in answer.json()["error"]
     fields = {f["field"] for f in answer.json()["fields"]}
     assert fields == {"system"}
+    bad_name = await api.post(
+        "/api/v1/integrations",
+        json={"name": "Bad Name", "system": "canvas", "base_url": "http://x"},
+    )
+    assert bad_name.status_code == 422
+    assert {f["field"] for f in bad_name.json()["fields"]} == {"name"}
 
 
 async def test_secret_is_write_only_and_lands_in_vault(
