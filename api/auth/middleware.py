@@ -7,6 +7,7 @@ ones, and every access to a secret (any method on a ``/secret`` path).
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 from fastapi.routing import iter_route_contexts
@@ -20,6 +21,9 @@ from api.auth.rate_limit import RateState
 from atrium.models.audit import AuditEventBase
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Appends are serialised anyway (one chain); a thread of their own keeps a slow database lock from
+# exhausting the default pool that authentication and the routes' Vault calls need.
+_AUDIT_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
 log = structlog.get_logger("api.audit")
 
 
@@ -74,6 +78,7 @@ class AuditAndRateHeaders(BaseHTTPMiddleware):
             correlation_id=structlog.contextvars.get_contextvars().get("correlation_id", "")[:64],
         )
         try:
-            await asyncio.to_thread(audit.append, request.app.state.engine, event)
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(_AUDIT_THREAD, audit.append, request.app.state.engine, event)
         except Exception as exc:  # the call already happened: say loudly that it went unrecorded
             log.error("audit append failed", action=event.action, error=type(exc).__name__)
