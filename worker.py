@@ -74,11 +74,13 @@ async def run_worker() -> None:
     from atrium.credentials import credentials_from_settings
     from atrium.db import make_engine
     from atrium.migrations import upgrade
+    from atrium.outbound_limits import configure as configure_outbound
     from atrium.settings import get_settings
     from atrium.temporal import connect, ensure_search_attributes, metrics_runtime
     from workflows.schedules import ensure_schedules
 
     settings = get_settings()
+    configure_outbound(settings.outbound)
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     runtime = None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from functools import partial
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
@@ -17,7 +19,11 @@ from temporalio.exceptions import ApplicationError
 from atrium.credentials import CredentialError, Credentials
 from atrium.db import session_scope
 from atrium.models import Integration
+from atrium.outbound_limits import outbound_slot
 from connectors.errors import ConnectorError, RateLimited
+from connectors.http import HttpConnector
+
+H = TypeVar("H", bound=HttpConnector)
 
 
 def _row(engine: Engine, name: str) -> Integration | None:
@@ -69,3 +75,9 @@ def translate(exc: ConnectorError) -> ApplicationError:
             next_retry_delay=timedelta(seconds=max(exc.retry_after, 0.1)),
         )
     return ApplicationError(str(exc), type=type(exc).__name__, non_retryable=not exc.retryable)
+
+
+def limited(client: H, name: str) -> H:
+    """``client`` with connection ``name``'s outbound budget (shared by all workers) applied."""
+    client.gate = partial(outbound_slot, name)
+    return client

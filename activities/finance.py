@@ -11,7 +11,7 @@ from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.connections import host_of, integration, secret, setting, translate
+from activities.connections import host_of, integration, limited, secret, setting, translate
 from atrium.credentials import Credentials
 from atrium.db import session_scope
 from atrium.models import QuarantinedRecord
@@ -65,7 +65,7 @@ class FinanceActivities:
 
     async def _api(self, name: str) -> BursarClient:
         row = await integration(self.engine, name, "finance")
-        return BursarClient(row.base_url, self.credentials.source(name))
+        return limited(BursarClient(row.base_url, self.credentials.source(name)), name)
 
     async def _sftp(self, name: str) -> BursarBatchClient:
         """The login is in the secret (``sftp_username``, ``sftp_password`` or

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.connections import integration, translate
+from activities.connections import integration, limited, translate
 from atrium.credentials import Credentials
 from connectors.errors import Conflict, ConnectorError, InvalidRequest
 from connectors.koha import KohaClient, Patron, PatronWrite, RestrictionCreate
@@ -118,11 +118,11 @@ class LibraryActivities:
 
     async def _sis(self, name: str) -> OneRosterClient:
         row = await integration(self.engine, name, "oneroster")
-        return OneRosterClient(row.base_url, self.credentials.source(name))
+        return limited(OneRosterClient(row.base_url, self.credentials.source(name)), name)
 
     async def _koha(self, name: str) -> KohaClient:
         row = await integration(self.engine, name, "koha")
-        return KohaClient(row.base_url, self.credentials.source(name))
+        return limited(KohaClient(row.base_url, self.credentials.source(name)), name)
 
     @activity.defn(name="sis_last_term_end")
     async def last_term_end(self, sis: str) -> date:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
-from activities.connections import integration, translate
+from activities.connections import integration, limited, translate
 from atrium.credentials import Credentials
 from connectors.canvas import CanvasClient
 from connectors.canvas.models import NewEnrollment, NewUser, User
@@ -94,11 +94,12 @@ class LmsActivities:
     async def _client(self, name: str) -> _Canvas | MoodleClient:
         row = await integration(self.engine, name, "canvas", "moodle")
         source = self.credentials.source(name)
-        return (
+        client = (
             _Canvas(row.base_url, source)
             if row.system == "canvas"
             else MoodleClient(row.base_url, source)
         )
+        return limited(client, name)
 
     async def _canvas(self, name: str) -> _Canvas:
         client = await self._client(name)

@@ -12,7 +12,7 @@ from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.connections import integration, translate
+from activities.connections import integration, limited, translate
 from atrium.credentials import CredentialError, Credentials, SecretNotFound
 from atrium.db import session_scope
 from atrium.models import ProctoredExamLink
@@ -84,7 +84,7 @@ class ProctoringActivities:
 
     async def _client(self, name: str) -> ProctoringClient:
         row = await integration(self.engine, name, "proctoring")
-        return ProctoringClient(row.base_url, self.credentials.source(name))
+        return limited(ProctoringClient(row.base_url, self.credentials.source(name)), name)
 
     def _link(self, exam_id: str, name: str, workflow_id: str) -> None:
         with session_scope(self.engine) as session:

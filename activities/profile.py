@@ -11,6 +11,7 @@ from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.connections import limited
 from atrium.credentials import Credentials
 from atrium.db import session_scope
 from atrium.models import Integration
@@ -66,7 +67,7 @@ class ProfileActivities:
                 type="NotFound",
                 non_retryable=True,
             )
-        return CanvasClient(integration.base_url, self.credentials.source(name))
+        return limited(CanvasClient(integration.base_url, self.credentials.source(name)), name)
 
     @activity.defn(name="update_lms_profile")
     async def update_profile(self, input: UpdateProfileInput) -> UpdateProfileResult:

@@ -184,7 +184,7 @@ class Credentials:
 def credentials_from_settings(settings: Settings) -> Credentials:
     """Vault access as configured; locally, the token ``atrium up`` keeps in the state folder."""
     token = None
-    if settings.vault.auth == "token" and settings.vault.token is None:
-        if settings.vault_token_file.exists():
-            token = settings.vault_token_file.read_text().strip()
+    local_token = settings.vault.auth == "token" and settings.vault.token is None
+    if local_token and settings.vault_token_file.exists():
+        token = settings.vault_token_file.read_text().strip()
     return Credentials(settings.vault, token=token)

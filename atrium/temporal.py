@@ -3,6 +3,8 @@ attributes, registered at start-up so administrators can filter runs in the Temp
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
@@ -26,8 +28,8 @@ def _tls(settings: TemporalSettings) -> bool | TLSConfig:
     if not settings.tls:
         return False
 
-    def read(path: object) -> bytes | None:
-        return open(path, "rb").read() if path else None  # noqa: SIM115 - tiny PEM files
+    def read(path: Path | None) -> bytes | None:
+        return path.read_bytes() if path else None
 
     return TLSConfig(
         server_root_ca_cert=read(settings.tls_ca_path),

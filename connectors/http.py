@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Self
 
 import httpx
@@ -70,6 +71,9 @@ class HttpConnector:
             limits=httpx.Limits(max_connections=max_connections),
         )
         self._not_before = 0.0
+        # Set by the caller to share a per-connection budget (requests/s, concurrency) with every
+        # other worker; called around each request. Connectors stay unaware of what enforces it.
+        self.gate: Callable[[], AbstractAsyncContextManager[object]] | None = None
 
     async def __aenter__(self) -> Self:
         return self
@@ -94,6 +98,12 @@ class HttpConnector:
         return {}
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if self.gate is None:
+            return await self._send(method, path, **kwargs)
+        async with self.gate():
+            return await self._send(method, path, **kwargs)
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         await self._wait_turn()
         headers = {**(await self._auth_headers()), **kwargs.pop("headers", {})}
         started = time.perf_counter()
@@ -129,7 +139,8 @@ class HttpConnector:
     def _raise_for(self, response: httpx.Response) -> None:
         status = response.status_code
         text = response.text[:500]
-        msg = f"{self.system}: {response.request.method} {response.request.url.path} -> {status}: {text}"
+        where = f"{response.request.method} {response.request.url.path}"
+        msg = f"{self.system}: {where} -> {status}: {text}"
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             self.slow_down(retry_after)

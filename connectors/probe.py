@@ -6,6 +6,7 @@ system packages may register a probe that uses their own client.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -35,7 +36,10 @@ def auth_headers(secret: Mapping[str, str]) -> dict[str, str]:
 
 
 async def http_probe(
-    base_url: str, health_path: str, secret: Mapping[str, str], timeout: float
+    base_url: str,
+    health_path: str,
+    secret: Mapping[str, str],
+    timeout: float,  # noqa: ASYNC109 - the Probe signature; it is the HTTP client's timeout
 ) -> ProbeResult:
     started = time.perf_counter()
     url = base_url.rstrip("/") + health_path
@@ -55,8 +59,6 @@ async def http_probe(
 def probe_for(system: str) -> Probe:
     """The system's own probe if its connector package registers one, else the HTTP GET probe."""
     if system not in PROBES and system.isidentifier():
-        try:
+        with contextlib.suppress(ModuleNotFoundError):
             importlib.import_module(f"connectors.{system}")  # registers PROBES[system] on import
-        except ModuleNotFoundError:
-            pass
     return PROBES.get(system, http_probe)

@@ -18,7 +18,9 @@ async def serve_sandbox(settings: Settings) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(data_dir, seed=settings.sandbox.seed, size=settings.sandbox.size)
     host = settings.sandbox.host
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=settings.sandbox.port, log_config=None))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=settings.sandbox.port, log_config=None)
+    )
     # The apps create their contexts' state on first request; the SFTP/SMTP servers share them,
     # so a credential rotated through /_control/credentials applies to those logins too.
     systems = app.state.systems

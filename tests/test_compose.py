@@ -1,4 +1,4 @@
-"""temporal-compose.yml is the production shape; no Docker engine runs here, so check it by reading."""
+"""temporal-compose.yml is the production shape; no Docker engine runs here: check it by reading."""
 
 from __future__ import annotations
 

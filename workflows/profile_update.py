@@ -14,6 +14,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401 - EmailStr validates inside the sandbox; load it once
+
     from activities.events import EventActivities, EventEnvelope, PublishInput
     from activities.profile import (
         PERSON_ID,

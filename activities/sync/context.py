@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.connections import limited
 from activities.sync.canvas_writer import CanvasWriter
 from activities.sync.moodle_writer import MoodleWriter
 from activities.sync.oneroster_pages import OneRosterPages
@@ -24,9 +25,10 @@ from atrium.sync.mapping import CompiledMapping, MappingSpec
 from atrium.sync.store import SyncStore
 from connectors.canvas import CanvasClient
 from connectors.credentials import CredentialSource
+from connectors.http import HttpConnector
 from connectors.moodle import MoodleClient
 
-C = TypeVar("C")
+C = TypeVar("C", bound=HttpConnector)
 
 
 def heartbeat(detail: str) -> None:
@@ -69,7 +71,8 @@ class SyncContext:
             )
         key = (name, system, found.base_url)
         if key not in self._clients:
-            self._clients[key] = make(found.base_url, self.secret(name))  # type: ignore[call-arg]
+            client = make(found.base_url, self.secret(name))  # type: ignore[call-arg, arg-type]
+            self._clients[key] = limited(client, name)
         return self._clients[key]  # type: ignore[no-any-return]
 
     def source(self, name: str) -> OneRosterPages:

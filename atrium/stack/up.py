@@ -8,6 +8,7 @@ import time
 
 import httpx
 
+from api.auth.bootstrap import ensure_initial_admin
 from atrium.credentials import Credentials
 from atrium.db import make_engine
 from atrium.migrations import upgrade
@@ -53,13 +54,14 @@ def run_up(settings: Settings) -> int:
 
         upgrade(settings.database_url)
         print("atrium: database migrated")
+        engine = make_engine(settings.database_url)
+        admin_password = ensure_initial_admin(settings, engine)
 
         env = {**os.environ, "ATRIUM_STATE_DIR": str(state)}
         exe = [sys.executable, "-m", "atrium.cli"]
         sandbox_url = f"http://{settings.sandbox.host}:{settings.sandbox.port}"
         sup.spawn("sandbox", [*exe, "sandbox"], env)
         _wait_http(f"{sandbox_url}/_control/systems", "sandbox")
-        engine = make_engine(settings.database_url)
         host = settings.sandbox.host
         options = {
             "finance": {"sftp_host": host, "sftp_port": settings.sandbox.sftp_port},
@@ -96,4 +98,13 @@ def run_up(settings: Settings) -> int:
         f"  Metrics        {api_url}/metrics\n",
         flush=True,
     )
+    admin = settings.api.initial_admin_username
+    if admin_password:
+        print(
+            f"First administrator: {admin} / {admin_password}  (shown once; also in "
+            f"{settings.state_dir / 'initial-admin-password'}, 0600, local only)\n",
+            flush=True,
+        )
+    else:
+        print(f"Log in as an administrator (first one: {admin!r}).\n", flush=True)
     return sup.wait()

@@ -17,7 +17,7 @@ async def oneroster_probe(
     secret: Mapping[str, str],
     timeout: float,  # noqa: ASYNC109 - the Probe signature; it is the HTTP client's timeout
 ) -> ProbeResult:
-    """``health_path`` is ignored: token + ``orgs?limit=1`` proves auth and the rostering service."""
+    """``health_path`` is ignored: a token and ``orgs?limit=1`` prove auth and the service."""
     started = time.perf_counter()
     async with OneRosterClient(base_url, static_credentials(secret), timeout=timeout) as client:
         try:

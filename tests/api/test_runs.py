@@ -14,12 +14,16 @@ from atrium.models import Integration
 
 def add_integration(engine: Engine, name: str, base_url: str = "http://127.0.0.1:9") -> None:
     with session_scope(engine) as session:
-        session.add(Integration(name=name, system="generic", base_url=base_url, health_path="/"))
+        session.add(
+            Integration(
+                name=name, system="generic", base_url=base_url, health_path="/", description=""
+            )
+        )
         session.commit()
 
 
-async def wait_closed(api: httpx.AsyncClient, workflow_id: str, timeout: float = 20) -> dict:
-    for _ in range(int(timeout / 0.1)):
+async def wait_closed(api: httpx.AsyncClient, workflow_id: str, seconds: float = 20) -> dict:
+    for _ in range(int(seconds / 0.1)):
         body = (await api.get(f"/api/v1/runs/{workflow_id}")).json()
         if body["status"] != "Running":
             return body

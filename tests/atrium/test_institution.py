@@ -1,4 +1,4 @@
-"""`atrium up`'s sandbox institution: every connection registered, its secret in Vault, all green."""
+"""`atrium up`'s sandbox institution: every connection registered, secrets in Vault, all green."""
 
 from __future__ import annotations
 

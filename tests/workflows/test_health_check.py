@@ -53,6 +53,7 @@ def add(engine: Engine, name: str, base_url: str, secret: bool) -> None:
             Integration(
                 name=name,
                 system="generic",
+                description="",
                 base_url=base_url,
                 health_path="/status",
                 secret_path=f"atrium/connections/{name}" if secret else None,
@@ -109,7 +110,7 @@ async def test_unknown_integration_fails_without_retrying(
             task_queue=settings.temporal.task_queue,
             execution_timeout=timedelta(seconds=30),
         )
-    assert "unknown integration" in str(info.value.cause.cause)
+    assert "unknown integration" in str(info.value.cause.__cause__ or info.value.cause)
 
 
 async def test_schedule_checks_every_connection(
