@@ -28,6 +28,7 @@ from api.routes import (
     proctoring_webhooks,
     quarantine,
     runs,
+    stats,
     subscriptions,
     users,
     webhooks,
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     for module in (webhooks, subscriptions, events_routes):
         v1.include_router(module.router)
-    for module in (mappings, quarantine, conflicts):  # the sync engine
+    for module in (mappings, quarantine, conflicts, stats):  # the sync engine and its figures
         v1.include_router(module.router)
     app.include_router(v1)
     _document_errors(app)

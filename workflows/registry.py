@@ -31,6 +31,7 @@ class Process:
     integration: Callable[[Any], str | None] = lambda _: None
     subject: Callable[[Any], str | None] = lambda _: None
     signals: dict[str, type[BaseModel]] = field(default_factory=dict)
+    progress_query: str | None = None  # a query answering how far a running run has got
 
     @property
     def workflow_type(self) -> str:

@@ -16,6 +16,7 @@ register(
     Process(
         name="roster-sync",
         workflow=RosterSync,
+        progress_query="status",
         input_model=RosterSyncInput,
         description="Roster sync OneRoster SIS -> Canvas/Moodle (full or incremental), with the"
         " mass-deletion guard (signal approve-deletions).",
@@ -39,6 +40,7 @@ register(
     Process(
         name="profile-sync",
         workflow=ProfileSync,
+        progress_query="waiting-conflicts",
         input_model=ProfileSyncInput,
         description="Two-way profile sync (email, name) with a conflict policy per field; manual"
         " conflicts wait in /api/v1/conflicts.",
@@ -74,6 +76,7 @@ register(
     Process(
         name="backfill",
         workflow=Backfill,
+        progress_query="checkpoint",
         input_model=BackfillInput,
         description="Resumable full copy of an institution, checkpointed with continue-as-new.",
         workflow_id=lambda i: f"backfill-{i.integration}",

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime, timedelta
+import contextlib
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, Field, ValidationError
-from temporalio.client import WorkflowExecution, WorkflowExecutionDescription, WorkflowFailureError
+from temporalio.client import (
+    WorkflowExecution,
+    WorkflowExecutionDescription,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+)
+from temporalio.service import RPCError
 
 from api.deps import SettingsDep, TemporalDep
 from api.errors import validation_detail
@@ -57,6 +65,8 @@ class RunPublic(BaseModel):
     close_time: datetime | None = None
     temporal_ui_url: str
     joined: bool | None = None
+    input: Any = None
+    progress: Any = None
     result: Any = None
     failure: str | None = None
 
@@ -140,6 +150,7 @@ async def list_runs(
     ] = None,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     page_token: Annotated[str | None, Query(max_length=4096)] = None,
+    started_after: Annotated[datetime | None, Query(description="ISO 8601 time")] = None,
     principal: Principal = require("runs:read"),
 ) -> RunPage:
     clauses = []
@@ -154,6 +165,9 @@ async def list_runs(
         clauses.append(f"ExecutionStatus = '{status_.value}'")
     if integration:
         clauses.append(f"AtriumIntegration = '{integration}'")
+    if started_after:
+        when = started_after if started_after.tzinfo else started_after.replace(tzinfo=UTC)
+        clauses.append(f"StartTime > '{when.astimezone(UTC).isoformat().replace('+00:00', 'Z')}'")
     token = None
     if page_token:
         try:
@@ -161,7 +175,7 @@ async def list_runs(
             if not token:
                 raise ValueError("empty")
         except (binascii.Error, ValueError):
-            raise HTTPException(400, "page_token: not a token this API returned") from None
+            raise HTTPException(422, "page_token: not a token this API returned") from None
     iterator = client.list_workflows(
         " AND ".join(clauses) or None, page_size=page_size, next_page_token=token
     )
@@ -172,6 +186,15 @@ async def list_runs(
         items=items,
         next_page_token=base64.urlsafe_b64encode(next_token).decode() if next_token else None,
     )
+
+
+async def _input(client: TemporalDep, handle: WorkflowHandle) -> Any:
+    """The run's input, read from its first history event (inputs never carry secrets)."""
+    async for event in handle.fetch_history_events(page_size=1):
+        payloads = event.workflow_execution_started_event_attributes.input.payloads
+        values = await client.data_converter.decode(list(payloads)) if payloads else []
+        return values[0] if len(values) == 1 else values or None
+    return None
 
 
 def _quote(value: str) -> str:
@@ -198,10 +221,16 @@ async def get_run(
     principal: Principal = require("runs:read"),
 ) -> RunPublic:
     description = await _describe(client, workflow_id, principal)
-    extra: dict[str, Any] = {}
+    handle = client.get_workflow_handle(workflow_id, run_id=description.run_id)
+    extra: dict[str, Any] = {"input": await _input(client, handle)}
     status_name = description.status.name if description.status else ""
+    process = by_workflow_type(description.workflow_type)
+    if status_name == "RUNNING" and process and process.progress_query:
+        with contextlib.suppress(RPCError, WorkflowQueryFailedError):
+            extra["progress"] = await handle.query(
+                process.progress_query, rpc_timeout=timedelta(seconds=3)
+            )
     if status_name in ("COMPLETED", "FAILED", "TIMED_OUT", "CANCELED", "TERMINATED"):
-        handle = client.get_workflow_handle(workflow_id, run_id=description.run_id)
         try:
             extra["result"] = await handle.result(rpc_timeout=timedelta(seconds=5))
         except WorkflowFailureError as exc:

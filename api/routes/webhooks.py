@@ -158,7 +158,8 @@ async def list_rules(
 async def create_rule(
     body: WebhookRuleCreate, session: SessionDep, request: Request
 ) -> WebhookRule:
-    _source_or_404(session, body.source)
+    if session.exec(select(WebhookSource).where(WebhookSource.name == body.source)).first() is None:
+        raise HTTPException(422, f"source: unknown webhook source {body.source!r}")
     _check_rule(body.process, body.input_mapping)
     rule = WebhookRule.model_validate(body)
     session.add(rule)

@@ -20,7 +20,9 @@ NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 
 
 class MappingBase(SQLModel):
-    name: str = Field(min_length=1, max_length=63, regex=NAME_PATTERN, index=True)
+    name: str = Field(
+        min_length=1, max_length=63, schema_extra={"pattern": NAME_PATTERN}, index=True
+    )
     record_type: str = Field(max_length=32, description="canonical record type it produces")
     description: str = Field("", max_length=1000)
 

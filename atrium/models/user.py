@@ -39,11 +39,16 @@ def _check_classes(value: list[str] | None) -> list[str] | None:
 
 
 class UserBase(SQLModel):
-    username: str = Field(min_length=2, max_length=63, regex=USERNAME, index=True, unique=True)
+    username: str = Field(
+        min_length=2, max_length=63, schema_extra={"pattern": USERNAME}, index=True, unique=True
+    )
     role: str = Field(max_length=32, description=f"one of {', '.join(ROLES)}")
     full_name: str = Field(default="", max_length=200)
     person_id: str | None = Field(
-        default=None, max_length=100, regex=IDENTIFIER, description="SIS person id (students)"
+        default=None,
+        max_length=100,
+        schema_extra={"pattern": IDENTIFIER},
+        description="SIS person id (students)",
     )
     class_ids: list[str] = Field(
         default_factory=list,
@@ -71,7 +76,9 @@ class UserCreate(UserBase):
 class UserUpdate(SQLModel):
     role: str | None = Field(default=None, max_length=32)
     full_name: str | None = Field(default=None, max_length=200)
-    person_id: str | None = Field(default=None, max_length=100, regex=IDENTIFIER)
+    person_id: str | None = Field(
+        default=None, max_length=100, schema_extra={"pattern": IDENTIFIER}
+    )
     class_ids: list[str] | None = Field(default=None, max_length=500)
     disabled: bool | None = None
     password: str | None = Field(default=None, min_length=12, max_length=256)

@@ -148,3 +148,36 @@ async def test_signal_must_be_one_the_process_declares(
     )
     assert answer.status_code == 404
     assert "approve" in answer.json()["error"]
+
+
+async def test_run_detail_shows_input_and_list_filters_by_start_time(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    name = f"it-{uuid.uuid4().hex[:8]}"
+    add_integration(engine, name)
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    run = (
+        await api.post(
+            "/api/v1/runs",
+            json={"process": "integration-health-check", "input": {"integration": name}},
+        )
+    ).json()
+    done = await wait_closed(api, run["workflow_id"])
+    assert done["input"] == {"integration": name}
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    for _ in range(50):
+        recent = (
+            await api.get(
+                "/api/v1/runs", params={"integration": name, "started_after": before.isoformat()}
+            )
+        ).json()
+        if recent["items"]:
+            break
+        await asyncio.sleep(0.1)
+    assert [r["workflow_id"] for r in recent["items"]] == [run["workflow_id"]]
+    future = (await api.get("/api/v1/runs", params={"started_after": later})).json()
+    assert future["items"] == []
+    bad = await api.get("/api/v1/runs", params={"started_after": "yesterday-ish"})
+    assert bad.status_code == 422 and "started_after" in bad.json()["error"]

@@ -214,4 +214,5 @@ async def test_management_validates_names_processes_and_mappings(api: httpx.Asyn
     bad = await api.post("/api/v1/webhooks/rules", json=rule)
     assert bad.status_code == 422 and "input_mapping.person_id" in bad.json()["error"]
     rule["source"] = "nobody-here"
-    assert (await api.post("/api/v1/webhooks/rules", json=rule)).status_code == 404
+    unknown = await api.post("/api/v1/webhooks/rules", json=rule)
+    assert unknown.status_code == 422 and "source" in unknown.json()["error"]

@@ -30,7 +30,7 @@ def upgrade() -> None:
     op.create_table(
         "webhook_source",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", String(length=63), nullable=False),
+        sa.Column("name", String(length=55), nullable=False),
         sa.Column("scheme", String(length=16), nullable=False),
         sa.Column("tolerance_seconds", sa.Integer(), nullable=False),
         sa.Column("event_type_path", String(length=200), nullable=False),
