@@ -37,13 +37,13 @@ async def test_signed_event_starts_the_process_and_updates_canvas(
     source, secret = await make_source(api, scheme=scheme, integration=canvas)
     warm_body, warm_headers = signed(secret, {"id": "warm-up", "type": "ping"}, scheme=scheme)
     await api.post(f"/api/v1/webhooks/{source}", content=warm_body, headers=warm_headers)
-    event = person_event("U00003", preferred_name="Cleo")
+    event = person_event("U00023", preferred_name="Cleo")
     body, headers = signed(secret, event, scheme=scheme)
     answer = await api.post(f"/api/v1/webhooks/{source}", content=body, headers=headers)
     assert answer.status_code == 202, answer.text
     run = answer.json()
     assert run["status"] == "started" and run["process"] == "profile-update"
-    assert run["workflow_id"].startswith(f"profile-update-U00003:{source}:")
+    assert run["workflow_id"].startswith(f"profile-update-U00023:{source}:")
     assert "start;dur=" in answer.headers["server-timing"]
     done = await wait_closed(api, run["workflow_id"])
     assert done["status"] == "Completed", done
@@ -52,7 +52,7 @@ async def test_signed_event_starts_the_process_and_updates_canvas(
         token = (await sandbox.get("/_control/credentials/canvas")).json()["token"]
         user = (
             await sandbox.get(
-                "/canvas/api/v1/users/sis_user_id:U00003",
+                "/canvas/api/v1/users/sis_user_id:U00023",
                 headers={"Authorization": f"Bearer {token}"},
             )
         ).json()
@@ -69,7 +69,7 @@ async def test_answers_without_waiting_for_a_slow_process(
     async with httpx.AsyncClient(base_url=sandbox_url) as sandbox:
         await sandbox.put("/_control/faults/canvas", json={"latency_ms": 2000})
         try:
-            body, headers = signed(secret, person_event("U00006"))
+            body, headers = signed(secret, person_event("U00026"))
             began = time.perf_counter()
             answer = await api.post(f"/api/v1/webhooks/{source}", content=body, headers=headers)
             answered_in = time.perf_counter() - began
@@ -86,7 +86,7 @@ async def test_answers_without_waiting_for_a_slow_process(
 
 async def test_duplicate_event_joins_the_same_run_once(api: httpx.AsyncClient, canvas: str) -> None:
     source, secret = await make_source(api, integration=canvas)
-    event = person_event("U00004")
+    event = person_event("U00024")
     body, headers = signed(secret, event)
     first = await api.post(f"/api/v1/webhooks/{source}", content=body, headers=headers)
     assert first.status_code == 202, first.text
@@ -108,7 +108,7 @@ async def test_idempotency_key_header_identifies_an_event_without_id(
     api: httpx.AsyncClient, canvas: str
 ) -> None:
     source, secret = await make_source(api, integration=canvas)
-    event = person_event("U00005")
+    event = person_event("U00025")
     del event["id"]
     body, headers = signed(secret, event)
     missing = await api.post(f"/api/v1/webhooks/{source}", content=body, headers=headers)

@@ -68,7 +68,7 @@ async def make_source(
     return name, secret
 
 
-def person_event(person_id: str = "U00003", **data: Any) -> dict[str, Any]:
+def person_event(person_id: str = "U00023", **data: Any) -> dict[str, Any]:
     return {
         "id": f"evt_{uuid.uuid4().hex}",
         "type": "person.updated",
