@@ -70,7 +70,8 @@ async def register_sandbox(
                     answer = await http.get("/finance/_control/sftp/host-key")
                     extra["sftp_host_key"] = answer.json()["host_key"]
                 row.options = {**row.options, **extra}
-                if secret:
+                if secret and row.secret_path is None:
+                    # Only the first time: a secret set or rotated since (through the API) stays.
                     meta = await credentials.store(conn.name, secret)
                     row.secret_path = meta.path
                 session.add(row)

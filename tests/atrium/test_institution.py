@@ -28,8 +28,17 @@ async def test_every_sandbox_connection_is_registered_and_healthy(
     options = {"finance": {"sftp_port": 2222}}
     names = await register_sandbox(engine, credentials, sandbox_url, options)
     assert sorted(names) == sorted(c.name for c in CONNECTIONS)
+    await credentials.rotate("moodle", {"token": "set-through-the-api"})
     again = await register_sandbox(engine, credentials, sandbox_url, options)
     assert again == names  # idempotent
+    assert await credentials.read("moodle") == {"token": "set-through-the-api"}  # kept
+    await credentials.delete("moodle")
+    with session_scope(engine) as session:
+        row = session.exec(select(Integration).where(Integration.name == "moodle")).one()
+        row.secret_path = None
+        session.add(row)
+        session.commit()
+    await register_sandbox(engine, credentials, sandbox_url, options)  # the demo secret again
     with session_scope(engine) as session:
         rows = session.exec(select(Integration).where(Integration.name.in_(names))).all()  # type: ignore[attr-defined]
     assert all(r.secret_path for r in rows)
