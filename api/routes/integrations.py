@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
@@ -75,14 +76,26 @@ def _get(session: SessionDep, name: str) -> Integration:
 async def list_integrations(
     session: SessionDep,
     system: Annotated[str | None, Query(max_length=32)] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="name or description contains")
+    ] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> IntegrationPage:
-    query = select(Integration)
-    count = select(func.count()).select_from(Integration)
+    conditions: list[ColumnElement[bool]] = []
     if system:
-        query = query.where(Integration.system == system)
-        count = count.where(Integration.system == system)
+        conditions.append(col(Integration.system) == system)
+    if q:
+        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        conditions.append(
+            or_(
+                func.lower(Integration.name).like(pattern, escape="\\"),
+                func.lower(Integration.description).like(pattern, escape="\\"),
+            )
+        )
+    query = select(Integration).where(*conditions)
+    count = select(func.count()).select_from(Integration).where(*conditions)
     rows = session.exec(query.order_by(col(Integration.name)).offset(offset).limit(limit)).all()
     return IntegrationPage(items=[public(r) for r in rows], total=session.exec(count).one())
 

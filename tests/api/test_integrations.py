@@ -32,6 +32,12 @@ async def test_create_read_update_delete(api: httpx.AsyncClient) -> None:
     assert bad_patch.status_code == 422 and "base_url" in bad_patch.json()["error"]
     listed = (await api.get("/api/v1/integrations", params={"system": "canvas"})).json()
     assert name in [i["name"] for i in listed["items"]]
+    found = (await api.get("/api/v1/integrations", params={"q": name.upper()})).json()
+    assert [i["name"] for i in found["items"]] == [name] and found["total"] == 1
+    by_text = (await api.get("/api/v1/integrations", params={"q": "MAIN lms"})).json()
+    assert name in [i["name"] for i in by_text["items"]]
+    none = (await api.get("/api/v1/integrations", params={"q": "100%_nothing"})).json()
+    assert none == {"items": [], "total": 0}
     assert (await api.delete(f"/api/v1/integrations/{name}")).status_code == 204
     assert (await api.get(f"/api/v1/integrations/{name}")).status_code == 404
 

@@ -72,7 +72,7 @@ async def test_phone_sized_layout(
             assert width <= PHONE["width"], f"{name}: page is {width}px wide"
             await shoot(page, f"phone-{name}")
         # Lists become SimpleList (no table) and the menu folds behind the hamburger.
-        await visit(page, "/#/integrations")
+        await visit(page, f'/#/integrations?filter={{"q":"{sandbox_registered[0]}"}}')
         await expect(page.locator("table")).to_have_count(0)
         link = page.locator(f'a[href="#/integrations/{sandbox_registered[0]}/show"]')
         await expect(link).to_be_visible()

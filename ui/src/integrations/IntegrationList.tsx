@@ -1,5 +1,5 @@
 import {
-  BooleanField, CreateButton, Datagrid, DateField, ExportButton, List, SelectInput,
+  BooleanField, CreateButton, Datagrid, DateField, ExportButton, List, SearchInput, SelectInput,
   SimpleList, TextField, TopToolbar,
 } from "react-admin";
 
@@ -8,6 +8,7 @@ import { useIsSmall } from "../common/useIsSmall";
 import { SYSTEMS } from "./endpoint";
 
 const filters = [
+  <SearchInput key="q" source="q" alwaysOn />,
   <SelectInput key="system" source="system" choices={SYSTEMS.map((s) => ({ id: s, name: s }))} alwaysOn />,
 ];
 
