@@ -12,21 +12,24 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import httpx
 import structlog
+from pydantic import BaseModel, ValidationError
 
 from connectors.errors import (
     AuthError,
     ConnectorError,
     InvalidRequest,
+    MalformedResponse,
     NotFound,
     RateLimited,
     ServerError,
 )
 
 log = structlog.get_logger("connector")
+M = TypeVar("M", bound=BaseModel)
 
 SENSITIVE_PARAMS = {"wstoken", "access_token", "token", "client_secret", "password", "api_key"}
 
@@ -135,6 +138,28 @@ class HttpConnector:
 
     def _is_error_body(self, response: httpx.Response) -> bool:
         return False
+
+    def _decode(self, response: httpx.Response) -> Any:
+        """The JSON body, or ``MalformedResponse`` naming the call when it is not JSON."""
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise MalformedResponse(
+                f"{self.system}: {response.request.url.path} answered non-JSON: "
+                f"{response.text[:200]!r}",
+                status=response.status_code,
+                system=self.system,
+            ) from exc
+
+    def _parse(self, model: type[M], data: Any, where: str) -> M:
+        """``data`` as ``model``, or ``MalformedResponse`` saying where and what is wrong."""
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise MalformedResponse(
+                f"{self.system}: {where} is not a valid {model.__name__}: {exc.errors()[:3]}",
+                system=self.system,
+            ) from exc
 
     def _raise_for(self, response: httpx.Response) -> None:
         status = response.status_code

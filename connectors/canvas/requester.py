@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from connectors.credentials import CredentialSource
 from connectors.errors import AuthError, Conflict, MalformedResponse, RateLimited
@@ -101,25 +101,6 @@ class CanvasRequester(HttpConnector):
         if status in (400, 409, 422) and '"taken"' in text:
             raise Conflict(msg, status=status, system=self.system)
         super()._raise_for(response)
-
-    def _decode(self, response: httpx.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise MalformedResponse(
-                f"canvas: {response.request.url.path} answered non-JSON: {response.text[:200]!r}",
-                status=response.status_code,
-                system=self.system,
-            ) from exc
-
-    def _parse(self, model: type[M], data: Any, where: str) -> M:
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            raise MalformedResponse(
-                f"canvas: {where} is not a valid {model.__name__}: {exc.errors()[:3]}",
-                system=self.system,
-            ) from exc
 
     async def _one(self, model: type[M], method: str, path: str, **kwargs: Any) -> M:
         response = await self._call(method, path, **kwargs)

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from connectors.credentials import CredentialSource
 from connectors.errors import AuthError, Conflict, MalformedResponse, ServerError
@@ -113,15 +113,6 @@ class KohaClient(HttpConnector):
                 system=self.system,
             ) from exc
 
-    def _model(self, model: type[M], data: Any, where: str) -> M:
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            raise MalformedResponse(
-                f"koha: {where} is not a valid {model.__name__}: {exc.errors()[:3]}",
-                system=self.system,
-            ) from exc
-
     # --- patrons --------------------------------------------------------------------------
 
     async def list_patrons(
@@ -146,7 +137,7 @@ class KohaClient(HttpConnector):
             if not isinstance(page, list):
                 raise MalformedResponse("koha: patron list is not an array", system=self.system)
             for index, record in enumerate(page):
-                yield self._model(Patron, record, f"patron #{index} of {response.request.url}")
+                yield self._parse(Patron, record, f"patron #{index} of {response.request.url}")
             url, request_params = response.links.get("next", {}).get("url"), None
 
     async def find_patron_by_cardnumber(self, cardnumber: str) -> Patron | None:
@@ -156,14 +147,14 @@ class KohaClient(HttpConnector):
 
     async def get_patron(self, patron_id: int) -> Patron:
         response = await self._request("GET", f"{API}/patrons/{patron_id}")
-        return self._model(Patron, self._json(response), f"patron {patron_id}")
+        return self._parse(Patron, self._json(response), f"patron {patron_id}")
 
     async def create_patron(self, patron: PatronWrite) -> Patron:
         """Create a patron; ``Conflict`` when its cardnumber or userid already exists."""
         response = await self._request(
             "POST", f"{API}/patrons", json=patron.model_dump(mode="json", exclude_none=True)
         )
-        return self._model(Patron, self._json(response), "created patron")
+        return self._parse(Patron, self._json(response), "created patron")
 
     async def update_patron(self, patron_id: int, patron: PatronWrite) -> Patron:
         response = await self._request(
@@ -171,7 +162,7 @@ class KohaClient(HttpConnector):
             f"{API}/patrons/{patron_id}",
             json=patron.model_dump(mode="json", exclude_unset=True),
         )
-        return self._model(Patron, self._json(response), f"patron {patron_id}")
+        return self._parse(Patron, self._json(response), f"patron {patron_id}")
 
     async def delete_patron(self, patron_id: int) -> None:
         await self._request("DELETE", f"{API}/patrons/{patron_id}")
@@ -183,7 +174,7 @@ class KohaClient(HttpConnector):
         body = self._json(response)
         if not isinstance(body, list):
             raise MalformedResponse("koha: restriction list is not an array", system=self.system)
-        return [self._model(Restriction, r, f"restriction of patron {patron_id}") for r in body]
+        return [self._parse(Restriction, r, f"restriction of patron {patron_id}") for r in body]
 
     async def add_restriction(self, patron_id: int, restriction: RestrictionCreate) -> Restriction:
         response = await self._request(
@@ -191,7 +182,7 @@ class KohaClient(HttpConnector):
             f"{API}/patrons/{patron_id}/restrictions",
             json=restriction.model_dump(mode="json", exclude_none=True),
         )
-        return self._model(Restriction, self._json(response), "created restriction")
+        return self._parse(Restriction, self._json(response), "created restriction")
 
     async def lift_restriction(self, patron_id: int, restriction_id: int) -> None:
         await self._request("DELETE", f"{API}/patrons/{patron_id}/restrictions/{restriction_id}")
