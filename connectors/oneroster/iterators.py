@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypedDict
 
@@ -19,9 +20,11 @@ class ListOptions(TypedDict, total=False):
     page_size: int
 
 
-class TypedIterators:
-    def iterate(self, name: str, **options: Unpack[ListOptions]) -> AsyncIterator[Any]:
-        raise NotImplementedError
+class TypedIterators(ABC):
+    """Typed iterators over every collection, for a client that knows how to ``iterate``."""
+
+    @abstractmethod
+    def iterate(self, name: str, **options: Unpack[ListOptions]) -> AsyncIterator[Any]: ...
 
     def iter_orgs(self, **o: Unpack[ListOptions]) -> AsyncIterator[models.Org]:
         return self.iterate("orgs", **o)
