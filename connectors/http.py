@@ -18,6 +18,7 @@ import httpx
 import structlog
 from pydantic import BaseModel, ValidationError
 
+from connectors.credentials import CredentialSource
 from connectors.errors import (
     AuthError,
     ConnectorError,
@@ -179,3 +180,34 @@ class HttpConnector:
         if status >= 400:
             raise InvalidRequest(msg, status=status, system=self.system)
         raise ConnectorError(msg, status=status, system=self.system)
+
+
+class ApiKeyConnector(HttpConnector):
+    """A connector that sends the secret's ``api_key`` as a bearer token, and re-reads it once
+    after a 401/403 (the key may have been rotated in Vault)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: CredentialSource,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(
+            base_url, timeout=timeout, transport=transport, headers={"Accept": "application/json"}
+        )
+        self._credentials = credentials
+        self._api_key: str | None = None
+
+    async def _auth_headers(self) -> dict[str, str]:
+        if self._api_key is None:
+            self._api_key = (await self._credentials()).get("api_key", "")
+        return {"Authorization": f"Bearer {self._api_key}"}
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await super()._request(method, path, **kwargs)
+        except AuthError:
+            self._api_key = None
+            return await super()._request(method, path, **kwargs)

@@ -13,8 +13,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from connectors.credentials import CredentialSource
-from connectors.errors import AuthError, Conflict, MalformedResponse
+from connectors.errors import Conflict, MalformedResponse
 from connectors.finance.models import (
     Account,
     AccountCreate,
@@ -23,39 +22,13 @@ from connectors.finance.models import (
     Hold,
     HoldCreate,
 )
-from connectors.http import HttpConnector
+from connectors.http import ApiKeyConnector
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class BursarClient(HttpConnector):
+class BursarClient(ApiKeyConnector):
     system = "finance"
-
-    def __init__(
-        self,
-        base_url: str,
-        credentials: CredentialSource,
-        *,
-        timeout: float = 30.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(
-            base_url, timeout=timeout, transport=transport, headers={"Accept": "application/json"}
-        )
-        self._credentials = credentials
-        self._api_key: str | None = None
-
-    async def _auth_headers(self) -> dict[str, str]:
-        if self._api_key is None:
-            self._api_key = (await self._credentials()).get("api_key", "")
-        return {"Authorization": f"Bearer {self._api_key}"}
-
-    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            return await super()._request(method, path, **kwargs)
-        except AuthError:
-            self._api_key = None  # re-read the source once: the key may have been rotated
-            return await super()._request(method, path, **kwargs)
 
     def _raise_for(self, response: httpx.Response) -> None:
         if response.status_code == 409:
