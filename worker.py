@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -16,10 +17,15 @@ from activities.health import HealthActivities
 from activities.profile import ProfileActivities
 from activities.sync import sync_activities
 from atrium.credentials import Credentials
+from atrium.egress import EgressPolicy
+from atrium.settings import EventsSettings
+from atrium.temporal import TaskQueues
+from workflows.announce import AnnounceRuns
 from workflows.campus import CAMPUS_WORKFLOWS
 from workflows.event_delivery import EventDelivery
 from workflows.health_check import IntegrationHealthCheck, IntegrationHealthCheckAll
 from workflows.profile_update import ProfileUpdate
+from workflows.registry import eager_processes
 from workflows.sync import SYNC_WORKFLOWS
 
 WORKFLOWS: Sequence[type] = (
@@ -32,22 +38,63 @@ WORKFLOWS: Sequence[type] = (
 )
 
 
-def activities_for(
-    engine: Engine, credentials: Credentials, *, delivery_retry: DeliveryRetry | None = None
-) -> list[Any]:
+def event_activities(
+    engine: Engine,
+    credentials: Credentials,
+    events: EventsSettings,
+    *,
+    delivery_queue: str | None = None,
+) -> EventActivities:
+    """Delivery retries, the subscriber-URL guard and the subscription cache, from settings."""
+    return EventActivities(
+        engine,
+        credentials,
+        retry=DeliveryRetry.from_settings(events),
+        egress=EgressPolicy.from_settings(events),
+        delivery_queue=delivery_queue,
+        subscriber_ttl=events.config_cache_seconds,
+    )
+
+
+def activities_for(engine: Engine, credentials: Credentials, events: EventsSettings) -> list[Any]:
     health = HealthActivities(engine, credentials)
-    events = EventActivities(engine, credentials, retry=delivery_retry)
+    published = event_activities(engine, credentials, events)
     profile = ProfileActivities(engine, credentials)
     return [
         health.list_integrations,
         health.check_health,
-        events.deliver,
-        events.record_dead_letter,
-        events.publish_events,
+        published.deliver,
+        published.record_dead_letter,
+        published.publish_events,
         profile.update_profile,
         *campus_activities(engine, credentials),
         *sync_activities(engine, credentials),
     ]
+
+
+def build_events_worker(
+    client: Client,
+    queues: TaskQueues,
+    engine: Engine,
+    credentials: Credentials,
+    events: EventsSettings | None = None,
+) -> Worker:
+    """A worker for the events queue: every ``atrium worker`` runs one, and so does each API
+    process (``api.eager_worker``), so that the runs it starts eagerly begin in-process. Its
+    activities are the eager processes' local activities; the deliveries they start go to the
+    main queue, where the delivery workflow lives."""
+    published = event_activities(
+        engine, credentials, events or EventsSettings(), delivery_queue=queues.main
+    )
+    profile = ProfileActivities(engine, credentials)
+    return Worker(
+        client,
+        task_queue=queues.events,
+        workflows=[process.workflow for process in eager_processes()],
+        interceptors=[AnnounceRuns()],
+        activities=[published.publish_events, profile.update_profile],
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
 
 
 def build_worker(
@@ -55,15 +102,16 @@ def build_worker(
     task_queue: str,
     engine: Engine,
     credentials: Credentials,
+    events: EventsSettings | None = None,
     *,
     max_concurrent_activities: int = 100,
-    delivery_retry: DeliveryRetry | None = None,
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_for(engine, credentials, delivery_retry=delivery_retry),
+        interceptors=[AnnounceRuns()],
+        activities=activities_for(engine, credentials, events or EventsSettings()),
         max_concurrent_activities=max_concurrent_activities,
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
@@ -93,12 +141,15 @@ async def run_worker() -> None:
         settings.temporal.task_queue,
         timedelta(seconds=settings.health_check_interval_seconds),
     )
+    credentials = credentials_from_settings(settings)
     worker = build_worker(
         client,
         settings.temporal.task_queue,
         engine,
-        credentials_from_settings(settings),
+        credentials,
+        settings.events,
         max_concurrent_activities=settings.worker.max_concurrent_activities,
-        delivery_retry=DeliveryRetry.from_settings(settings.events),
     )
-    await worker.run()
+    queues = TaskQueues.from_settings(settings.temporal)
+    events = build_events_worker(client, queues, engine, credentials, settings.events)
+    await asyncio.gather(worker.run(), events.run())

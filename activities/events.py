@@ -27,6 +27,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from atrium.credentials import CredentialError, Credentials, SecretNotFound
 from atrium.db import session_scope
+from atrium.egress import EgressPolicy, EgressRefused, guarded_client
 from atrium.models import DeadLetter, Subscription
 from atrium.models.integration import utcnow
 from atrium.settings import EventsSettings
@@ -185,6 +186,14 @@ async def publish(
 
 
 class EventActivities:
+    """Deliveries go through ``atrium.egress``: a subscriber URL that is (or has come to resolve
+    to) an inside address is refused for good, and the event dead-lettered with the reason.
+
+    Signing secrets are cached by their Vault name, and rotating one writes it under a new name
+    (api/routes/subscriptions.py). The row is read on every attempt, so every attempt that starts
+    after a rotation signs with the new secret, on every worker, without waiting for the cache.
+    """
+
     def __init__(
         self,
         engine: Engine,
@@ -193,16 +202,32 @@ class EventActivities:
         retry: DeliveryRetry | None = None,
         secret_ttl: float = 30.0,
         http: httpx.AsyncClient | None = None,
+        egress: EgressPolicy | None = None,  # default: the strict one of EventsSettings()
+        delivery_queue: str | None = None,
+        subscriber_ttl: float = 5.0,  # a new subscription reaches publishing runs within this
     ) -> None:
         self.engine = engine
+        self.delivery_queue = delivery_queue  # None: the queue of the publishing workflow
         self.credentials = credentials
         self.retry = retry or DeliveryRetry()
-        self.subscribers = SubscriberDirectory(engine)
+        self.subscribers = SubscriberDirectory(engine, subscriber_ttl)
         self._secrets: TTLCache[str, str] = TTLCache(secret_ttl, self._read_secret)
-        self._http = http or httpx.AsyncClient(follow_redirects=False)
+        self.egress = egress or EgressPolicy.from_settings(EventsSettings())
+        self._http = http or guarded_client(self.egress)
 
     async def _read_secret(self, name: str) -> str:
         return (await self.credentials.read(name))["secret"]
+
+    async def _signing_secret(self, sub: Subscription) -> str:
+        try:
+            return await self._secrets.get(sub.secret_name)
+        except SecretNotFound:
+            # A rotation between reading the row and reading Vault deletes the old secret: the
+            # row names the new one now.
+            fresh = await asyncio.to_thread(self._subscription, int(sub.id or 0))
+            if fresh is None or fresh.secret_name == sub.secret_name:
+                raise
+            return await self._secrets.get(fresh.secret_name)
 
     def _subscription(self, subscription_id: int) -> Subscription | None:
         with session_scope(self.engine) as session:
@@ -219,7 +244,7 @@ class EventActivities:
                 non_retryable=True,
             )
         try:
-            secret = await self._secrets.get(sub.secret_name)
+            secret = await self._signing_secret(sub)
         except SecretNotFound:
             raise ApplicationError(
                 "subscription secret missing from vault",
@@ -241,6 +266,13 @@ class EventActivities:
             response = await self._http.post(
                 sub.url, content=body, headers=headers, timeout=self.retry.timeout_seconds
             )
+        except EgressRefused as exc:  # not worth a retry: only a change of URL or settings helps
+            raise ApplicationError(
+                f"attempt {attempt}: refused by the egress guard: url: {exc}",
+                attempt,
+                type="EgressRefused",
+                non_retryable=True,
+            ) from None
         except httpx.HTTPError as exc:
             raise ApplicationError(
                 f"attempt {attempt}: {type(exc).__name__}", attempt, type="DeliveryFailed"
@@ -308,7 +340,8 @@ class EventActivities:
     async def publish_events(self, input: PublishInput) -> int:
         """Publish from a workflow: events carry ids derived from the run, so a retry of this
         activity starts no second delivery."""
-        client, queue = activity.client(), activity.info().task_queue
+        client = activity.client()
+        queue = self.delivery_queue or activity.info().task_queue
         started = 0
         for event in input.events:
             targets = await self.subscribers.matching(event.type)

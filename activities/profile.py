@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from functools import lru_cache
+from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, model_validator
+from pydantic.networks import validate_email
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio import activity
@@ -23,8 +26,19 @@ from connectors.errors import ConnectorError, RateLimited
 PERSON_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
 
+@lru_cache(maxsize=4096)
+def _email(value: str) -> str:
+    """pydantic's EmailStr check (email-validator), remembered: a profile update's address is
+    checked at the webhook, in the workflow and in the activity, all in one process."""
+    return validate_email(value)[1]
+
+
+EMAIL_SCHEMA = WithJsonSchema({"type": "string", "format": "email"})
+Email = Annotated[str, AfterValidator(_email), EMAIL_SCHEMA]
+
+
 class ProfileFields(BaseModel):
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9 ().-]{5,30}$")
     preferred_first_name: str | None = Field(default=None, min_length=1, max_length=100)
 

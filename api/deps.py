@@ -1,4 +1,8 @@
-"""Dependencies routes declare with ``Annotated`` aliases."""
+"""Dependencies routes declare with ``Annotated`` aliases.
+
+The trivial ones are ``async def``: FastAPI runs a plain ``def`` dependency in the thread pool,
+a thread hop per request for reading an attribute.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,11 @@ from atrium.credentials import Credentials
 from atrium.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine  # type: ignore[no-any-return]
 
 
@@ -27,11 +31,11 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
         yield session
 
 
-def get_temporal(request: Request) -> Client:
+async def get_temporal(request: Request) -> Client:
     return request.app.state.temporal  # type: ignore[no-any-return]
 
 
-def get_credentials(request: Request) -> Credentials:
+async def get_credentials(request: Request) -> Credentials:
     return request.app.state.credentials  # type: ignore[no-any-return]
 
 

@@ -9,11 +9,13 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from api import errors
-from api.auth.middleware import AuditAndRateHeaders
+from api.auth.middleware import AuditAndRateHeaders, AuditWriter
+from api.auth.oidc import OidcVerifier
 from api.auth.rate_limit import RateLimiter
 from api.auth.responses import COMMON_ERRORS, document_lookup_errors
 from api.auth.signing_key import SigningKey
 from api.console import mount_console
+from api.eager_worker import eager_worker
 from api.events.lifecycle import events_started
 from api.middleware import RequestContext
 from api.routes import (
@@ -36,6 +38,7 @@ from api.routes import (
 from api.routes import events as events_routes
 from atrium.credentials import credentials_from_settings
 from atrium.db import make_engine
+from atrium.logging import configure_logging
 from atrium.settings import Settings, get_settings
 from atrium.temporal import connect
 
@@ -60,15 +63,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.engine = make_engine(settings.database_url)
+        app.state.audit = AuditWriter(app.state.engine)
         app.state.credentials = credentials_from_settings(settings)
         app.state.signing_key = SigningKey(app.state.credentials)
+        app.state.oidc = OidcVerifier(settings.api.oidc) if settings.api.oidc else None
         app.state.rate_limiter = RateLimiter(
             settings.api.rate_limit_storage, settings.api.rate_limit, settings.api.login_rate_limit
         )
         # Created once; lazy so the API serves (and /readyz says why) while Temporal is down.
         app.state.temporal = await connect(settings.temporal, lazy=True)
-        async with events_started(app, settings):
+        async with events_started(app, settings), eager_worker(app, settings):
             yield
+        app.state.audit.close()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -84,14 +90,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContext, max_body_bytes=settings.api.max_body_bytes)
     app.include_router(health.router)
     v1 = APIRouter(prefix=API_PREFIX, responses=COMMON_ERRORS)
-    v1.include_router(proctoring_webhooks.router)  # before /webhooks/{source}: more specific
-    for module in (processes, runs, integrations, auth, users, api_keys, audit):
+    # Webhooks first: routes are matched in order, and they carry the traffic. Proctoring's
+    # before /webhooks/{source}, being more specific.
+    for module in (proctoring_webhooks, webhooks, subscriptions, events_routes):
         v1.include_router(module.router)
-    for module in (webhooks, subscriptions, events_routes):
+    for module in (processes, runs, integrations, auth, users, api_keys, audit):
         v1.include_router(module.router)
     for module in (mappings, quarantine, conflicts, stats):  # the sync engine and its figures
         v1.include_router(module.router)
     app.include_router(v1)
     _document_errors(app)
     mount_console(app)  # the built console at /, when ui/dist exists
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one of several API processes (``api.workers`` > 1): settings from ATRIUM_*."""
+    from atrium.cli import tune_gc
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    app = create_app(settings)
+    tune_gc()
     return app

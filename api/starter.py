@@ -15,43 +15,53 @@ from temporalio.common import (
 
 from api.events.hub import EventHub
 from atrium.correlation import current as current_correlation
-from atrium.temporal import INTEGRATION, PROCESS, SUBJECT
+from atrium.temporal import INTEGRATION, PROCESS, SUBJECT, TaskQueues
+from workflows.announce import MEMO_KEY as ANNOUNCE_MEMO
+from workflows.announce import memo as announce_memo
 from workflows.registry import Process
 
 
 async def start_process(
     client: Client,
-    task_queue: str,
+    queues: TaskQueues,
     process: Process,
     arg: BaseModel,
     *,
     workflow_id: str | None = None,
     id_reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     events: EventHub | None = None,
+    announce: list[str] | None = None,
     rpc_timeout: timedelta | None = None,
 ) -> tuple[WorkflowHandle, bool]:
     """Start a run, or join the one going for the same business key.
 
     Returns the handle and whether a new run started. ``workflow_id`` overrides the business-key
     id (webhooks add the event id); ``events``, when given, announces ``run.started`` to the live
-    stream and to subscribers in the background. Eager start is requested: a worker sharing this
-    client then runs the first workflow task without waiting for a poll.
+    stream and to subscribers in the background. ``announce`` (else, with ``events``, the types
+    that have subscribers now) tells the run which of its own events to publish
+    (workflows/announce.py). Eager start is requested: for an eager process,
+    the worker inside the API process (sharing this client) then runs the first workflow task, and
+    with it the whole run, without waiting for a poll.
     """
     pairs = [SearchAttributePair(PROCESS, process.name)]
     if (integration := process.integration(arg)) is not None:
         pairs.append(SearchAttributePair(INTEGRATION, integration))
     if (subject := process.subject(arg)) is not None:
         pairs.append(SearchAttributePair(SUBJECT, subject))
-    memo = {"correlation_id": cid} if (cid := current_correlation()) else None
+    memo: dict[str, object] = {"correlation_id": cid} if (cid := current_correlation()) else {}
+    if events is not None and announce is None:
+        announce = await events.announced()
+    if announce is not None:  # the run skips publishing events nobody subscribes to
+        memo[ANNOUNCE_MEMO] = announce_memo(announce)
     handle: WorkflowHandle = await client.start_workflow(
         process.workflow_type,
         arg,
         id=workflow_id or process.workflow_id(arg),
-        task_queue=task_queue,
+        task_queue=queues.for_process(process.eager),
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=id_reuse_policy,
         search_attributes=TypedSearchAttributes(pairs),
-        memo=memo,
+        memo=memo or None,
         request_eager_start=True,
         rpc_timeout=rpc_timeout,
     )

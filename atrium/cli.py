@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 
 from atrium.settings import Settings, SettingsError, load_settings
@@ -17,11 +18,21 @@ def _settings() -> Settings:
         raise SystemExit(2) from None
 
 
+def tune_gc() -> None:
+    """For a long-running server, after its imports: what start-up built (modules, routes,
+    models) lives for good, so freeze it out of every later collection, and collect the young
+    generation less often (each run makes thousands of short-lived objects)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
+
+
 def cmd_worker(settings: Settings) -> int:
     from atrium.logging import configure_logging
     from worker import run_worker
 
     configure_logging(settings.log_level, settings.log_json)
+    tune_gc()
     asyncio.run(run_worker())
     return 0
 
@@ -33,9 +44,21 @@ def cmd_api(settings: Settings) -> int:
     from atrium.logging import configure_logging
 
     configure_logging(settings.log_level, settings.log_json)
-    uvicorn.run(
-        create_app(settings), host=settings.api.host, port=settings.api.port, log_config=None
-    )
+    tune_gc()
+    host, port = settings.api.host, settings.api.port
+    # access_log off: api/middleware.py logs every request.
+    if settings.api.workers > 1:  # processes sharing the port; each builds its app from ATRIUM_*
+        uvicorn.run(
+            "api.main:app_from_environment",
+            factory=True,
+            workers=settings.api.workers,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
     return 0
 
 

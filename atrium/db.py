@@ -7,16 +7,21 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine, text
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        # No pool: SQLite connections are cheap, and a bounded pool stalls every request once
-        # more of them are in flight than it holds.
+        # A few connections kept open (opening one and setting its pragmas costs more than most
+        # queries here), and no bound: a bounded pool stalls every request once more of them
+        # are in flight than it holds; connections beyond the kept ones are closed after use.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=QueuePool,
+            pool_size=8,
+            max_overflow=-1,
         )
 
         @event.listens_for(engine, "connect")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -112,21 +113,27 @@ class OutboundLimiter:
             await self._redis.aclose()
 
 
-_limiter: OutboundLimiter | None = None
+_settings = OutboundSettings()
+# One limiter per event loop: its in-memory window and semaphores belong to the loop that made
+# them. A process normally has one loop; tests run the API's loop beside the worker's.
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, OutboundLimiter] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def configure(settings: OutboundSettings) -> OutboundLimiter:
-    """Set the process-wide limiter (worker.py calls this once at start-up)."""
-    global _limiter
-    _limiter = OutboundLimiter(settings)
-    return _limiter
+def configure(settings: OutboundSettings) -> None:
+    """Set the process's limits (worker.py and the API's eager worker call this at start-up)."""
+    global _settings
+    _settings = settings
+    _limiters.clear()
 
 
 @asynccontextmanager
 async def outbound_slot(integration: str) -> AsyncIterator[None]:
     """Wait for room to call ``integration`` (configured limits, or the defaults)."""
-    global _limiter
-    if _limiter is None:
-        _limiter = OutboundLimiter(OutboundSettings())
-    async with _limiter.slot(integration):
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = OutboundLimiter(_settings)
+    async with limiter.slot(integration):
         yield

@@ -6,6 +6,7 @@ example ``ATRIUM_TEMPORAL__ADDRESS=temporal:7233`` or ``ATRIUM_VAULT__TOKEN=...`
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,9 @@ class TemporalSettings(BaseModel):
     address: str = f"{LOCAL}:7233"
     namespace: str = "default"
     task_queue: str = "atrium"
+    # Latency-sensitive processes (webhook-driven, one local activity) run on their own queue,
+    # served by every worker and by a worker inside each API process that starts them eagerly.
+    events_task_queue: str = "atrium-events"
     ui_port: int = Field(8233, ge=1, le=65535)
     ui_public_url: str | None = None  # where browsers reach the Web UI, if not 127.0.0.1
     tls: bool = False
@@ -100,6 +104,75 @@ def _limit_storage(value: str) -> str:
     return value
 
 
+def https_or_loopback(value: str) -> str:
+    """An https:// URL, or http:// to a loopback host (a local test issuer): tokens and keys from
+    anywhere else could be altered on the way."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not host or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+        raise ValueError("must be an https:// URL (http:// only to a loopback host)")
+    return value
+
+
+# Asymmetric only: an external issuer's key is public, so an HMAC ("HS*") or "none" token would be
+# forgeable by anyone who reads the issuer's JWKS.
+OIDC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+
+
+class OidcSettings(BaseModel):
+    """An external OpenID Connect issuer whose access tokens the API accepts (api/auth/oidc.py)."""
+
+    issuer: str  # exactly the tokens' "iss"
+    audience: str = Field(min_length=1)  # must be in the tokens' "aud"
+    jwks_url: str | None = None  # default: "jwks_uri" of <issuer>/.well-known/openid-configuration
+    algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"], min_length=1)
+    # The claim with the issuer's roles or groups (a string or a list of strings); a dotted path
+    # such as realm_access.roles reaches into nested claims.
+    roles_claim: str = Field("roles", min_length=1)
+    role_map: dict[str, str] = Field(min_length=1)  # issuer's role/group -> Atrium role
+    person_id_claim: str = Field("sub", min_length=1)  # the SIS person id of a student
+    class_ids_claim: str | None = None  # the classes a professor teaches, if the issuer says
+    jwks_cache_seconds: float = Field(300.0, gt=0, le=86_400)
+    jwks_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    leeway_seconds: int = Field(30, ge=0, le=300)  # clock skew tolerated on exp, nbf and iat
+
+    @field_validator("issuer", "jwks_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else https_or_loopback(value)
+
+    @field_validator("algorithms")
+    @classmethod
+    def _asymmetric(cls, value: list[str]) -> list[str]:
+        refused = [a for a in value if a not in OIDC_ALGORITHMS]
+        if refused:
+            allowed = ", ".join(sorted(OIDC_ALGORITHMS))
+            raise ValueError(f"{', '.join(refused)} not accepted; only {allowed}")
+        return value
+
+    @field_validator("role_map")
+    @classmethod
+    def _atrium_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        from api.auth.rbac import Role  # the one list of roles
+
+        roles = [r.value for r in Role]
+        for source, role in value.items():
+            if role not in roles:
+                raise ValueError(
+                    f"{source!r} maps to {role!r}, not an Atrium role; one of {', '.join(roles)}"
+                )
+        return value
+
+
 class ApiSettings(BaseModel):
     host: str = LOCAL
     port: int = Field(8000, ge=1, le=65535)
@@ -112,6 +185,11 @@ class ApiSettings(BaseModel):
     rate_limit: str = "600/minute"
     login_rate_limit: str = "10/minute"  # per client address and username: slows password guessing
     rate_limit_storage: str = "memory://"  # redis://127.0.0.1:6379/0 shares limits across replicas
+    oidc: OidcSettings | None = None  # also accept tokens of an external OpenID Connect issuer
+    # A worker for temporal.events_task_queue inside the API process: runs it starts there begin
+    # at once (eager start) instead of waiting for a worker's poll. Off: plain workers serve it.
+    eager_worker: bool = True
+    workers: int = Field(1, ge=1, le=64)  # API processes sharing the port (uvicorn workers)
 
     @field_validator("rate_limit", "login_rate_limit")
     @classmethod
@@ -146,6 +224,12 @@ class EventsSettings(BaseModel):
     stream_heartbeat_seconds: float = Field(15.0, gt=0.0, le=300.0)
     stream_queue_size: int = Field(1000, ge=10)
     redis_url: str | None = None  # set to share the live stream across API replicas
+    # Subscriber URLs (atrium/egress.py, the SSRF guard): https to public addresses only, unless
+    # the host is listed here as a name (trusted whatever it resolves to), an address or a CIDR
+    # (each resolved address checked). Listed hosts may also be called over plain http.
+    subscriber_allowed_hosts: list[str] = Field(default_factory=list)  # JSON: ["10.1.0.0/16"]
+    subscriber_allow_private: bool = False  # RFC 1918, fc00::/7, 100.64/10; never loopback etc.
+    subscriber_require_https: bool = True  # plain http only to subscriber_allowed_hosts
 
     @field_validator("redis_url")
     @classmethod
@@ -153,6 +237,22 @@ class EventsSettings(BaseModel):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
+
+    @field_validator("subscriber_allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        hosts = []
+        for entry in (e.strip().lower().rstrip(".") for e in value):
+            try:
+                hosts.append(str(ipaddress.ip_network(entry, strict=False)))
+                continue
+            except ValueError:
+                pass
+            labels = entry.split(".")
+            if not entry or not all(x and x.replace("-", "").isalnum() for x in labels):
+                raise ValueError(f"{entry!r} is not a host name, an IP address or a CIDR")
+            hosts.append(entry)
+        return hosts
 
 
 class OutboundLimit(BaseModel):

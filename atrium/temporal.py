@@ -3,6 +3,7 @@ attributes, registered at start-up so administrators can filter runs in the Temp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from temporalio.api.enums.v1 import IndexedValueType
@@ -24,6 +25,22 @@ SUBJECT = SearchAttributeKey.for_keyword("AtriumSubject")
 SEARCH_ATTRIBUTES = (INTEGRATION, PROCESS, SUBJECT)
 
 
+@dataclass(frozen=True)
+class TaskQueues:
+    """Where runs go: ``main`` for most processes, ``events`` for the eager ones (see
+    ``Process.eager``), which the API's own worker serves as well as every worker."""
+
+    main: str
+    events: str
+
+    @classmethod
+    def from_settings(cls, settings: TemporalSettings) -> TaskQueues:
+        return cls(settings.task_queue, settings.events_task_queue)
+
+    def for_process(self, eager: bool) -> str:
+        return self.events if eager else self.main
+
+
 def _tls(settings: TemporalSettings) -> bool | TLSConfig:
     if not settings.tls:
         return False
@@ -39,7 +56,11 @@ def _tls(settings: TemporalSettings) -> bool | TLSConfig:
 
 
 async def connect(
-    settings: TemporalSettings, *, lazy: bool = False, runtime: Runtime | None = None
+    settings: TemporalSettings,
+    *,
+    lazy: bool = False,
+    runtime: Runtime | None = None,
+    identity: str | None = None,
 ) -> Client:
     """A client with the pydantic data converter and the correlation-id interceptor.
 
@@ -54,6 +75,7 @@ async def connect(
         interceptors=[CorrelationInterceptor()],
         lazy=lazy,
         runtime=runtime,
+        identity=identity,
     )
 
 

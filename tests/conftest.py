@@ -22,13 +22,14 @@ from atrium.migrations import upgrade
 from atrium.settings import (
     ApiSettings,
     DatabaseSettings,
+    EventsSettings,
     Settings,
     TemporalSettings,
     VaultSettings,
 )
 from atrium.stack.openbao import OpenBaoServer
 from atrium.stack.temporal_dev import TemporalDevServer
-from atrium.temporal import connect
+from atrium.temporal import TaskQueues, connect
 from sandbox.app import create_app as create_sandbox
 from tests.support.servers import free_port, serve
 
@@ -94,6 +95,7 @@ def settings(
             address=temporal_server.address,
             ui_port=temporal_server.ui_port,
             task_queue=f"atrium-test-{uuid.uuid4().hex[:8]}",
+            events_task_queue=f"atrium-test-events-{uuid.uuid4().hex[:8]}",
         ),
         vault=VaultSettings(address=openbao.address, token=openbao.token_file.read_text().strip()),
         database=DatabaseSettings(url=f"sqlite:///{state / 'atrium.db'}"),
@@ -104,6 +106,9 @@ def settings(
             rate_limit="100000/minute",
             login_rate_limit="100000/minute",
         ),
+        # Subscribers in tests are local servers: loopback allowed, explicitly and only this one.
+        # No caching of webhook sources and subscriptions: a test sees its own changes at once.
+        events=EventsSettings(subscriber_allowed_hosts=["127.0.0.1"], config_cache_seconds=0),
     )
 
 
@@ -130,11 +135,13 @@ async def temporal_client(settings: Settings) -> Client:
 async def worker(
     temporal_client: Client, settings: Settings, engine: Engine, credentials: Credentials
 ) -> AsyncIterator[Worker]:
-    """The real worker (worker.build_worker) polling the session's task queue."""
-    from worker import build_worker
+    """The real workers polling the session's task queues, as ``atrium worker`` runs them."""
+    from worker import build_events_worker, build_worker
 
-    w = build_worker(temporal_client, settings.temporal.task_queue, engine, credentials)
-    async with w:
+    events = settings.events
+    w = build_worker(temporal_client, settings.temporal.task_queue, engine, credentials, events)
+    queues = TaskQueues.from_settings(settings.temporal)
+    async with w, build_events_worker(temporal_client, queues, engine, credentials, events):
         yield w
 
 

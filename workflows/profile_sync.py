@@ -3,6 +3,7 @@
 Changes on one side flow to the other; real conflicts follow the field's policy, and ``manual``
 ones wait in the conflicts queue until an administrator resolves them (``POST
 /api/v1/conflicts/{id}/resolve`` signals ``resolve-conflict`` here, and this run applies it).
+Each one parked is announced to subscribers as ``conflict.raised``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from atrium.sync.conflicts import FieldPolicy, Policy
     from workflows.policies import EXTERNAL_CALL, SHORT_CALL
+
+from workflows.announce import announce, event
 
 NAME = r"^[a-z0-9][a-z0-9._-]*$"
 
@@ -81,6 +84,12 @@ class ProfileSync:
         )
         written = await self._apply(input.pair, found.writes, found.bases)
         self.waiting = list(dict.fromkeys(found.conflicts))
+        await announce(
+            *(
+                event("conflict.raised", {"conflict_id": cid, "pair": input.pair}, key=str(cid))
+                for cid in self.waiting
+            )
+        )
         resolved = 0
         while self.waiting:
             await workflow.wait_condition(lambda: bool(self.resolutions))

@@ -32,6 +32,9 @@ class Process:
     subject: Callable[[Any], str | None] = lambda _: None
     signals: dict[str, type[BaseModel]] = field(default_factory=dict)
     progress_query: str | None = None  # a query answering how far a running run has got
+    # Runs on the events task queue, started eagerly by the API's own worker: only for processes
+    # made of local activities (the run finishes in the workflow task the start hands back).
+    eager: bool = False
 
     @property
     def workflow_type(self) -> str:
@@ -79,8 +82,13 @@ register(
         workflow_id=lambda i: f"profile-update-{i.person_id}",
         integration=lambda i: i.integration,
         subject=lambda i: i.person_id,
+        eager=True,
     )
 )
+
+
+def eager_processes() -> list[Process]:
+    return [p for p in PROCESSES.values() if p.eager]
 
 
 def by_workflow_type(workflow_type: str) -> Process | None:

@@ -59,16 +59,26 @@ def _serialised(engine: Engine) -> Iterator[Connection]:
 
 def append(engine: Engine, event: AuditEventBase) -> str:
     """Chain ``event`` onto the log; returns its hash."""
-    content = event.model_dump()
-    content["at"] = as_utc(content["at"])
+    return append_many(engine, [event])[0]
+
+
+def append_many(engine: Engine, events: list[AuditEventBase]) -> list[str]:
+    """Chain ``events`` onto the log in order, in one transaction; returns their hashes."""
+    rows = []
+    for event in events:
+        content = event.model_dump()
+        content["at"] = as_utc(content["at"])
+        rows.append(content)
     with _serialised(engine) as conn:
         last = conn.execute(
             select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
         ).scalar()
         prev_hash = last or GENESIS
-        digest = row_hash(content, prev_hash)
-        conn.execute(insert(AuditEvent).values(**content, prev_hash=prev_hash, hash=digest))
-    return digest
+        for content in rows:
+            content["prev_hash"] = prev_hash
+            content["hash"] = prev_hash = row_hash(content, prev_hash)
+        conn.execute(insert(AuditEvent), rows)
+    return [content["hash"] for content in rows]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from api.auth import api_keys, tokens
+from api.auth import api_keys, oidc, tokens
 from api.auth.principal import Principal
 from api.auth.signing_key import SigningKey
 from atrium.credentials import CredentialError
@@ -81,14 +81,23 @@ async def authenticate(request: Request) -> Principal:
     if not credential:
         raise unauthorized("missing credentials: send a Bearer token or an X-API-Key header")
     engine: Engine = request.app.state.engine
+    verifier: oidc.OidcVerifier | None = getattr(request.app.state, "oidc", None)
     try:
         if api_keys.is_api_key(credential):
             return await asyncio.to_thread(_key_principal, engine, credential)
+        if verifier is not None and verifier.issued(credential):
+            return await verifier.principal(credential)
         signing_key: SigningKey = request.app.state.signing_key
         claims = tokens.decode(await signing_key.get(), credential)
         return await asyncio.to_thread(_user_principal, engine, str(claims["sub"]))
     except tokens.TokenInvalid as exc:
         raise unauthorized(str(exc), invalid_token=True) from None
+    except oidc.Refused as exc:
+        raise HTTPException(403, str(exc)) from None
+    except oidc.IssuerUnavailable as exc:
+        raise HTTPException(
+            503, f"oidc issuer unavailable: cannot check its tokens ({exc})"
+        ) from None
     except CredentialError:
         raise HTTPException(503, "vault unavailable: cannot check tokens") from None
     except SQLAlchemyError:

@@ -1,4 +1,4 @@
-"""Who is calling: a console user (JWT) or a machine client (API key)."""
+"""Who is calling: a console user (an Atrium or OIDC JWT) or a machine client (API key)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from api.auth.rbac import SELF_SCOPED, Role, allowed
 
 
 class Principal(BaseModel):
-    subject: str  # username, or "api-key:<id>"
-    kind: str = "user"  # user | api_key
+    subject: str  # username, "api-key:<id>" or "oidc:<sub>"
+    kind: str = "user"  # user | api_key | oidc (api/auth/oidc.py)
     role: str = "administrator"  # for an API key: its owner's role
     person_id: str | None = None  # the SIS person a student is
     class_ids: list[str] = Field(default_factory=list)  # classes a professor teaches

@@ -40,6 +40,11 @@ class Broadcaster:
     def listeners(self) -> int:
         return len(self._queues)
 
+    @property
+    def audience(self) -> bool:
+        """Whether anyone can see a published event: a console here, or replicas via Redis."""
+        return self._redis is not None or bool(self._queues)
+
     async def start(self) -> None:
         if not self.redis_url:
             return

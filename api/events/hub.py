@@ -14,6 +14,7 @@ from temporalio.client import Client
 
 from activities.events import DeliveryRetry, SubscriberDirectory, publish
 from api.events.broadcaster import Broadcaster, StreamEvent
+from workflows.announce import RUN_EVENTS
 
 log = structlog.get_logger("events")
 
@@ -46,6 +47,8 @@ class EventHub:
 
     def stream(self, event_type: str, data: dict[str, Any], event_id: str | None = None) -> None:
         """Show something on the console's live stream only (e.g. a webhook arrived)."""
+        if not self.broadcaster.audience:  # nobody watching: no event, no task
+            return
         event = StreamEvent(id=event_id or uuid.uuid4().hex, type=event_type, data=data)
         self._background(self.broadcaster.publish(event), event_type)
 
@@ -71,13 +74,17 @@ class EventHub:
         data = {"process": process, "workflow_id": workflow_id, "run_id": run_id, **extra}
         self.publish(client, "run.started", data, f"run.started:{workflow_id}:{run_id}")
 
+    async def announced(self) -> list[str]:
+        """The event types runs publish themselves that have a subscriber now."""
+        return [t for t in RUN_EVENTS if await self.subscribers.matching(t)]
+
     async def drain(self) -> None:
         """Let pending fan-outs finish (shutdown, tests), a few seconds at most."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=5.0)
 
 
-def get_events(request: Request) -> EventHub:
+async def get_events(request: Request) -> EventHub:
     return request.app.state.events  # type: ignore[no-any-return]
 
 

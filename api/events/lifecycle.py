@@ -15,6 +15,7 @@ from api.webhooks.config import WebhookConfig
 from api.webhooks.ingest import WebhookIngest
 from api.webhooks.secrets import SourceSecrets
 from atrium.settings import Settings
+from atrium.temporal import TaskQueues
 
 
 @asynccontextmanager
@@ -35,7 +36,7 @@ async def events_started(app: FastAPI, settings: Settings) -> AsyncIterator[None
         SourceSecrets(app.state.credentials, cfg.webhook_secret_ttl_seconds),
         hub,
         cfg,
-        settings.temporal.task_queue,
+        TaskQueues.from_settings(settings.temporal),
     )
     try:
         yield

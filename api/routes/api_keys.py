@@ -53,6 +53,8 @@ async def create_api_key(
     body: ApiKeyCreate, session: SessionDep, principal: Principal = require("api_keys:manage")
 ) -> ApiKeyCreated:
     """Create a key. The answer holds the key itself: it is shown this once, only a hash is kept."""
+    if principal.kind == "oidc":  # a key's rights are re-read from its owner's account each call
+        raise HTTPException(403, "api keys: an OIDC login has no local account to own a key")
     _check_scopes(body, principal)
     key, prefix, digest = api_keys.generate()
     owner = principal.owner or principal.subject  # a key made with a key belongs to its owner

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
@@ -40,9 +40,10 @@ async def _temporal_ok(client: TemporalDep) -> bool:
     responses={503: {"description": "a component is down"}},
 )
 async def readyz(
-    client: TemporalDep, credentials: CredentialsDep, engine: EngineDep
+    request: Request, client: TemporalDep, credentials: CredentialsDep, engine: EngineDep
 ) -> JSONResponse:
-    """Readiness: Temporal, Vault and the database all answer."""
+    """Readiness: Temporal, Vault and the database all answer. ``eager_worker`` (running,
+    starting or off) is for information: without it runs start all the same, just not eagerly."""
     temporal, vault, database = await asyncio.gather(
         _temporal_ok(client), credentials.healthy(), asyncio.to_thread(ping, engine)
     )
@@ -50,6 +51,7 @@ async def readyz(
         "temporal": "ok" if temporal else "down",
         "vault": "ok" if vault else "down",
         "database": "ok" if database else "down",
+        "eager_worker": getattr(request.app.state, "eager_worker", "off"),
     }
     down = [name for name, state in components.items() if state == "down"]
     if down:

@@ -21,6 +21,7 @@ from atrium.models.integration import (
     IntegrationUpdate,
     utcnow,
 )
+from atrium.temporal import TaskQueues
 from workflows.health_check import HealthCheckInput
 from workflows.registry import PROCESSES
 
@@ -239,6 +240,9 @@ async def run_health_check(
     _get(session, name)
     process = PROCESSES["integration-health-check"]
     handle, _ = await start_process(
-        client, settings.temporal.task_queue, process, HealthCheckInput(integration=name)
+        client,
+        TaskQueues.from_settings(settings.temporal),
+        process,
+        HealthCheckInput(integration=name),
     )
     return CheckStarted(workflow_id=handle.id, run_id=handle.result_run_id)

@@ -12,6 +12,7 @@ from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.security import require
 from api.starter import start_process
 from atrium.models.quarantine import QUARANTINE_STATES, QuarantinedRecord, QuarantinePublic
+from atrium.temporal import TaskQueues
 from workflows.registry import PROCESSES
 
 router = APIRouter(prefix="/quarantine", tags=["quarantine"])
@@ -84,5 +85,7 @@ async def retry(
     arg = process.input_model.model_validate(
         {"quarantine_id": quarantine_id, "mapping": body.mapping if body else None}
     )
-    handle, started = await start_process(client, settings.temporal.task_queue, process, arg)
+    handle, started = await start_process(
+        client, TaskQueues.from_settings(settings.temporal), process, arg
+    )
     return RetryStarted(quarantine_id=quarantine_id, workflow_id=handle.id, joined=not started)

@@ -25,7 +25,7 @@ from api.errors import validation_detail
 from api.events.hub import EventsDep
 from api.security import Principal, require
 from api.starter import start_process
-from atrium.temporal import INTEGRATION, PROCESS, SUBJECT
+from atrium.temporal import INTEGRATION, PROCESS, SUBJECT, TaskQueues
 from workflows.registry import PROCESSES, by_workflow_type
 
 router = APIRouter(prefix="/runs", tags=["runs"])
@@ -131,7 +131,7 @@ async def start_run(
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
         raise HTTPException(422, f"invalid input: {summary}") from None
     handle, started = await start_process(
-        client, settings.temporal.task_queue, process, arg, events=events
+        client, TaskQueues.from_settings(settings.temporal), process, arg, events=events
     )
     if not started:
         response.status_code = status.HTTP_200_OK

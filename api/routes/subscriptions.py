@@ -1,11 +1,17 @@
-"""Outbound event subscriptions, and the dead letters their failed deliveries leave behind."""
+"""Outbound event subscriptions, and the dead letters their failed deliveries leave behind.
+
+Subscriber URLs pass the SSRF guard (atrium/egress.py) when registered or changed, and again on
+every delivery."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from typing import Annotated, Any
 
+import structlog
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from sqlmodel import col, select
 
@@ -13,6 +19,8 @@ from activities.events import DeliveryRetry, EventEnvelope, start_delivery
 from api.deps import CredentialsDep, SessionDep, SettingsDep, TemporalDep
 from api.events.hub import EventsDep
 from api.security import require
+from atrium.credentials import CredentialError
+from atrium.egress import EgressPolicy, EgressRefused, HostNotFound
 from atrium.models import DeadLetter, Subscription
 from atrium.models.integration import utcnow
 from atrium.models.subscription import (
@@ -24,6 +32,7 @@ from atrium.models.subscription import (
     SubscriptionUpdate,
 )
 
+log = structlog.get_logger("api")
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 manage = [require("subscriptions:manage")]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -47,14 +56,18 @@ async def list_subscriptions(session: SessionDep) -> list[Subscription]:
     dependencies=manage,
 )
 async def create_subscription(
-    body: SubscriptionCreate, session: SessionDep, credentials: CredentialsDep, events: EventsDep
+    body: SubscriptionCreate,
+    session: SessionDep,
+    credentials: CredentialsDep,
+    events: EventsDep,
+    settings: SettingsDep,
 ) -> dict[str, Any]:
+    await _check_egress(body.url, settings)
     subscription = Subscription.model_validate(body, update={"secret_name": "pending"})
     session.add(subscription)
     session.commit()
     secret = secrets.token_urlsafe(32)
-    # Never reused (SQLite may hand a deleted row's id out again): no cache can mix two up.
-    subscription.secret_name = f"subscription-{subscription.id}-{secrets.token_hex(4)}"
+    subscription.secret_name = _secret_name(subscription)
     try:
         await credentials.store(subscription.secret_name, {"secret": secret})
     except Exception:
@@ -65,6 +78,21 @@ async def create_subscription(
     session.commit()
     events.subscribers.invalidate()
     return {**subscription.model_dump(), "secret": secret}
+
+
+def _secret_name(subscription: Subscription) -> str:
+    # A new name for every secret, never reused (SQLite may hand a deleted row's id out again):
+    # no cache can mix two up, and a rotation takes effect with the next delivery attempt.
+    return f"subscription-{subscription.id}-{secrets.token_hex(4)}"
+
+
+async def _check_egress(url: str, settings: SettingsDep) -> None:
+    """A 422 naming ``url`` unless the SSRF guard lets Atrium call it."""
+    try:
+        await EgressPolicy.from_settings(settings.events).check(url)
+    except (EgressRefused, HostNotFound) as exc:
+        error = {"loc": ("body", "url"), "msg": str(exc), "type": "value_error"}
+        raise RequestValidationError([error]) from None
 
 
 def _subscription_or_404(session: SessionDep, subscription_id: int) -> Subscription:
@@ -135,15 +163,51 @@ async def get_subscription(subscription_id: RowId, session: SessionDep) -> Subsc
 
 @router.patch("/{subscription_id}", response_model=SubscriptionPublic, dependencies=manage)
 async def update_subscription(
-    subscription_id: RowId, body: SubscriptionUpdate, session: SessionDep, events: EventsDep
+    subscription_id: RowId,
+    body: SubscriptionUpdate,
+    session: SessionDep,
+    events: EventsDep,
+    settings: SettingsDep,
 ) -> Subscription:
     subscription = _subscription_or_404(session, subscription_id)
+    if body.url is not None:
+        await _check_egress(body.url, settings)
     subscription.sqlmodel_update(body.model_dump(exclude_unset=True, exclude_none=True))
     subscription.updated_at = utcnow()
     session.add(subscription)
     session.commit()
     events.subscribers.invalidate()
     return subscription
+
+
+@router.post(
+    "/{subscription_id}/rotate-secret", response_model=SubscriptionCreated, dependencies=manage
+)
+async def rotate_subscription_secret(
+    subscription_id: RowId, session: SessionDep, credentials: CredentialsDep
+) -> dict[str, Any]:
+    """A new signing secret, shown once. Delivery attempts that start after this answer sign with
+    it, on every worker; the old secret is deleted from Vault (an attempt already under way may
+    still carry it)."""
+    subscription = _subscription_or_404(session, subscription_id)
+    old_name, new_name = subscription.secret_name, _secret_name(subscription)
+    secret = secrets.token_urlsafe(32)
+    # Vault first, then the row: a delivery that reads the new name finds its secret in Vault.
+    await credentials.store(new_name, {"secret": secret})
+    subscription.secret_name = new_name
+    subscription.updated_at = utcnow()
+    session.add(subscription)
+    try:
+        session.commit()
+    except Exception:
+        with contextlib.suppress(CredentialError):
+            await credentials.delete(new_name)
+        raise
+    try:
+        await credentials.delete(old_name)
+    except CredentialError as exc:  # rotated all the same: the old secret is no longer used
+        log.warning("old subscription secret left in vault", secret_name=old_name, error=str(exc))
+    return {**subscription.model_dump(), "secret": secret}
 
 
 @router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=manage)

@@ -18,6 +18,7 @@ import structlog
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
@@ -29,13 +30,14 @@ from api.errors import validation_detail
 from api.events.hub import EventHub
 from api.starter import start_process
 from api.webhooks.config import SourceConfig, WebhookConfig
-from api.webhooks.mapping import apply_mapping
+from api.webhooks.mapping import apply_mapping, search
 from api.webhooks.secrets import SourceSecrets
 from atrium.credentials import CredentialError, SecretNotFound
-from atrium.db import session_scope
 from atrium.models import WebhookDelivery
+from atrium.models.integration import utcnow
 from atrium.settings import EventsSettings
 from atrium.signatures import SignatureError, parse, verify
+from atrium.temporal import TaskQueues
 from workflows.registry import PROCESSES
 
 log = structlog.get_logger("webhooks")
@@ -91,15 +93,15 @@ class WebhookIngest:
         secrets: SourceSecrets,
         events: EventHub,
         settings: EventsSettings,
-        task_queue: str,
+        queues: TaskQueues,
     ) -> None:
         self.engine = engine
         self.config = config
         self.secrets = secrets
         self.events = events
         self.settings = settings
-        self.task_queue = task_queue
-        self._pending: list[WebhookDelivery] = []
+        self.queues = queues
+        self._pending: list[dict[str, Any]] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def receive(self, name: str, request: Request, client: Client) -> JSONResponse:
@@ -149,8 +151,8 @@ class WebhookIngest:
     def _identify(
         self, source: SourceConfig, request: Request, event: Any, attempt: Attempt
     ) -> tuple[str, str]:
-        event_type = _text(source.event_type.search(event), 200)
-        event_id = _text(source.event_id.search(event), 255)
+        event_type = _text(search(source.event_type, event), 200)
+        event_id = _text(search(source.event_id, event), 255)
         for header in EVENT_TYPE_HEADERS:
             event_type = event_type or _text(request.headers.get(header), 200)
         for header in EVENT_ID_HEADERS:
@@ -221,12 +223,13 @@ class WebhookIngest:
         try:
             handle, started = await start_process(
                 client,
-                self.task_queue,
+                self.queues,
                 process,
                 arg,
                 workflow_id=workflow_id,
                 # The same event after its run finished must not run again: refuse, then join.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                announce=await self.events.announced(),
                 rpc_timeout=timedelta(seconds=self.settings.webhook_start_timeout_seconds),
             )
             run_id = handle.result_run_id
@@ -253,38 +256,39 @@ class WebhookIngest:
         body: dict[str, Any],
         elapsed_ms: float,
     ) -> None:
-        row = WebhookDelivery(
-            source=attempt.source[:63],
-            event_id=attempt.event_id,
-            event_type=attempt.event_type,
-            outcome=outcome,
-            status_code=status,
-            reason=reason[:1000],
-            workflow_id=body.get("workflow_id"),
-            run_id=body.get("run_id"),
-            remote_addr=(attempt.remote_addr or "")[:64] or None,
-            body_bytes=attempt.body_bytes,
-            latency_ms=round(elapsed_ms, 2),
-        )
+        row = {
+            "source": attempt.source[:63],
+            "event_id": attempt.event_id,
+            "event_type": attempt.event_type,
+            "outcome": outcome,
+            "status_code": status,
+            "reason": reason[:1000],
+            "workflow_id": body.get("workflow_id"),
+            "run_id": body.get("run_id"),
+            "remote_addr": (attempt.remote_addr or "")[:64] or None,
+            "body_bytes": attempt.body_bytes,
+            "latency_ms": round(elapsed_ms, 2),
+            "received_at": utcnow(),
+        }
         log_line = log.info if status < 400 else log.warning
         log_line(
             "webhook",
-            source=row.source,
+            source=row["source"],
             outcome=outcome,
             status=status,
             reason=reason,
-            event_id=row.event_id,
-            workflow_id=row.workflow_id,
+            event_id=row["event_id"],
+            workflow_id=row["workflow_id"],
         )
         self.events.stream(
             "webhook.received",
             {
-                "source": row.source,
+                "source": row["source"],
                 "outcome": outcome,
                 "status": status,
-                "event_type": row.event_type,
-                "event_id": row.event_id,
-                "workflow_id": row.workflow_id,
+                "event_type": row["event_type"],
+                "event_id": row["event_id"],
+                "workflow_id": row["workflow_id"],
             },
         )
         # Rows wait for one writer that commits them in batches: under load that is one SQLite
@@ -303,10 +307,9 @@ class WebhookIngest:
                     "webhook delivery log write failed", error=type(exc).__name__, rows=len(batch)
                 )
 
-    def _write(self, rows: list[WebhookDelivery]) -> None:
-        with session_scope(self.engine) as session:
-            session.add_all(rows)
-            session.commit()
+    def _write(self, rows: list[dict[str, Any]]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(WebhookDelivery), rows)
 
     async def drain(self) -> None:
         """Let pending delivery-log writes finish (shutdown, tests), a few seconds at most."""

@@ -12,6 +12,16 @@ from typing import Any
 import jmespath
 import jmespath.exceptions
 from jmespath.parser import ParsedResult
+from jmespath.visitor import TreeInterpreter
+
+# ParsedResult.search builds a TreeInterpreter (and its function table) for every call: a third
+# of the ingest path's own CPU at 50 webhooks/s. The interpreter keeps no state between visits.
+_INTERPRETER = TreeInterpreter()
+
+
+def search(expression: ParsedResult, value: Any) -> Any:
+    """``expression.search(value)``, without building an interpreter each time."""
+    return _INTERPRETER.visit(expression.parsed, value)
 
 
 class MappingError(ValueError):
@@ -50,7 +60,7 @@ def apply_mapping(compiled: CompiledMapping, body: Any) -> dict[str, Any]:
             if not value:
                 continue
         else:
-            value = expression.search(body)
+            value = search(expression, body)
             if value is None:
                 continue
         out[key] = value

@@ -20,6 +20,7 @@ class TemporalDevServer:
     db_file: Path | None = None  # None: in memory (faster; tests); a file keeps histories
     log_file: Path | None = None
     with_search_attributes: bool = True  # False: leave registration to ensure_search_attributes
+    metrics_port: int | None = None  # Prometheus /metrics of the server itself (benchmarks)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -46,6 +47,8 @@ class TemporalDevServer:
             cmd += ["--search-attribute", attribute]
         if self.db_file:
             cmd += ["--db-filename", str(self.db_file)]
+        if self.metrics_port:
+            cmd += ["--metrics-port", str(self.metrics_port)]
         return cmd
 
     def start(self, timeout: float = 60.0) -> None:

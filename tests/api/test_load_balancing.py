@@ -14,7 +14,7 @@ from temporalio.client import Client
 from api.starter import start_process
 from atrium.credentials import Credentials
 from atrium.settings import Settings
-from atrium.temporal import connect
+from atrium.temporal import TaskQueues, connect
 from tests.api.test_runs import add_integration
 from worker import build_worker
 from workflows.health_check import HealthCheckInput
@@ -26,7 +26,10 @@ async def _run_one(client: Client, queue: str, engine: Engine) -> float:
     add_integration(engine, name)
     started = time.perf_counter()
     handle, _ = await start_process(
-        client, queue, PROCESSES["integration-health-check"], HealthCheckInput(integration=name)
+        client,
+        TaskQueues(queue, queue),
+        PROCESSES["integration-health-check"],
+        HealthCheckInput(integration=name),
     )
     result = await asyncio.wait_for(handle.result(rpc_timeout=timedelta(seconds=20)), 20)
     assert result["integration"] == name
@@ -44,7 +47,7 @@ async def test_a_second_worker_on_the_same_queue_takes_work_at_once(
     add_integration(engine, name)
     waiting, _ = await start_process(
         temporal_client,
-        queue,
+        TaskQueues(queue, queue),
         PROCESSES["integration-health-check"],
         HealthCheckInput(integration=name),
     )

@@ -59,6 +59,12 @@ def test_every_route_declares_a_known_permission(settings: Settings) -> None:
     public = {path for _, path, permission in table if permission is None}
     assert "/healthz" in public and "/api/v1/auth/token" in public
     assert "/api/v1/runs" not in public and "/metrics" not in public
+    # Secret-handling routes are in the table, so every role below is checked against them.
+    for route in (
+        ("POST", "/api/v1/webhooks/sources/{name}/rotate-secret", "webhooks:manage"),
+        ("POST", "/api/v1/subscriptions/{subscription_id}/rotate-secret", "subscriptions:manage"),
+    ):
+        assert route in table, route
 
 
 def test_every_permission_is_known_and_the_admin_has_them_all() -> None:

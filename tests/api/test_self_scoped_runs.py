@@ -18,11 +18,12 @@ async def _visible(client: httpx.AsyncClient, process: str) -> set[str]:
     return {r["workflow_id"] for r in page.json()["items"]}
 
 
-async def test_students_and_professors_see_only_their_own_runs(
-    api: httpx.AsyncClient, engine: Engine, client_for: Any
-) -> None:
-    # The health-check process records its integration as the run's subject, which stands in for
-    # a person (student) and a class (professor) here.
+async def runs_about_two_subjects(
+    api: httpx.AsyncClient, engine: Engine
+) -> tuple[str, str, dict[str, str]]:
+    """Two finished runs, one about a person ("p-...") and one about a class ("c-..."): the
+    health-check process records its integration as the run's subject, which stands in for a
+    person (student) and a class (professor). Returns both subjects and their workflow ids."""
     mine, theirs = f"p-{uuid.uuid4().hex[:8]}", f"c-{uuid.uuid4().hex[:8]}"
     runs = {}
     for subject in (mine, theirs):
@@ -34,6 +35,13 @@ async def test_students_and_professors_see_only_their_own_runs(
         assert started.status_code == 201, started.text
         runs[subject] = started.json()["workflow_id"]
         await wait_closed(api, runs[subject])
+    return mine, theirs, runs
+
+
+async def test_students_and_professors_see_only_their_own_runs(
+    api: httpx.AsyncClient, engine: Engine, client_for: Any
+) -> None:
+    mine, theirs, runs = await runs_about_two_subjects(api, engine)
     student = await client_for("student", person_id=mine)
     professor = await client_for("professor", class_ids=[theirs, "c-other"])
     nobody = await client_for("student")  # no person id: sees nothing

@@ -60,3 +60,42 @@ def test_cli_prints_one_line_and_exits_2() -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "ATRIUM_API__PORT" in lines[0]
     assert "Traceback" not in done.stderr
+
+
+def test_an_oidc_issuer_is_set_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATRIUM_API__OIDC__ISSUER", "https://login.school.example/realms/staff")
+    monkeypatch.setenv("ATRIUM_API__OIDC__AUDIENCE", "atrium")
+    monkeypatch.setenv("ATRIUM_API__OIDC__ROLE_MAP", '{"teachers": "professor"}')
+    oidc = load_settings().api.oidc
+    assert oidc is not None
+    assert oidc.role_map == {"teachers": "professor"}
+    assert (oidc.algorithms, oidc.roles_claim, oidc.jwks_url) == (["RS256", "ES256"], "roles", None)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("ISSUER", "http://login.school.example", "https://"),
+        ("JWKS_URL", "file:///etc/keys.json", "https://"),
+        ("ROLE_MAP", '{"teachers": "teacher"}', "'teacher', not an Atrium role"),
+        ("ALGORITHMS", '["RS256", "HS256"]', "HS256 not accepted"),
+        ("ALGORITHMS", '["none"]', "none not accepted"),
+    ],
+)
+def test_a_bad_oidc_setting_is_named(
+    monkeypatch: pytest.MonkeyPatch, field: str, value: str, why: str
+) -> None:
+    monkeypatch.setenv("ATRIUM_API__OIDC__ISSUER", "https://login.school.example")
+    monkeypatch.setenv("ATRIUM_API__OIDC__AUDIENCE", "atrium")
+    monkeypatch.setenv("ATRIUM_API__OIDC__ROLE_MAP", '{"teachers": "professor"}')
+    monkeypatch.setenv(f"ATRIUM_API__OIDC__{field}", value)
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert f"ATRIUM_API__OIDC__{field}:" in str(info.value) and why in str(info.value)
+
+
+def test_a_loopback_issuer_may_use_http() -> None:
+    from atrium.settings import OidcSettings
+
+    for issuer in ("http://127.0.0.1:9000", "http://localhost:9000/realm", "http://[::1]:9000"):
+        assert OidcSettings(issuer=issuer, audience="a", role_map={"x": "auditor"}).issuer == issuer

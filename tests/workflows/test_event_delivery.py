@@ -11,11 +11,22 @@ from typing import Any
 import httpx
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
+from temporalio.worker import Worker
 
-from activities.events import DeliveryRetry, SubscriberDirectory, publish
-from atrium.settings import Settings
+from activities.events import (
+    DeliveryRetry,
+    EventActivities,
+    SubscriberDirectory,
+    envelope,
+    publish,
+    start_delivery,
+)
+from atrium.credentials import Credentials
+from atrium.egress import EgressPolicy
+from atrium.settings import EventsSettings, Settings
 from atrium.signatures import parse, verify
 from tests.api.webhook_support import Subscriber, subscriber_server
+from workflows.event_delivery import EventDelivery
 from workflows.event_delivery import EventDeliveryResult as Result
 
 FAST = DeliveryRetry(
@@ -111,3 +122,39 @@ async def test_dead_letter_after_last_try_then_redeliver(
     assert [json.loads(body)["id"] for _, body in sub.received] == [event_id]
     missing = await api.post("/api/v1/subscriptions/dead-letters/999999/redeliver")
     assert missing.status_code == 404
+
+
+async def test_a_url_refused_at_delivery_is_dead_lettered_with_the_reason(
+    api: httpx.AsyncClient, temporal_client: Client, engine: Engine, credentials: Credentials
+) -> None:
+    """Registered while allowed; by delivery time it is not (settings tightened, or DNS now
+    points inside): refused for good, no retry, and the dead letter says why."""
+    queue = f"strict-{uuid.uuid4().hex[:8]}"  # a worker of this test's own: loopback refused
+    loopback_refused = EventsSettings(subscriber_require_https=False)
+    strict = EventActivities(
+        engine, credentials, egress=EgressPolicy.from_settings(loopback_refused)
+    )
+    with subscriber_server(Subscriber()) as sub:
+        sid, _ = await subscribe(api, sub.url)
+        async with Worker(
+            temporal_client,
+            task_queue=queue,
+            workflows=[EventDelivery],
+            activities=[strict.deliver, strict.record_dead_letter],
+        ):
+            event = envelope("record.synced", {"person": "U4"})
+            workflow_id = await start_delivery(temporal_client, queue, sid, event, FAST)
+            assert workflow_id is not None
+            handle = temporal_client.get_workflow_handle(workflow_id, result_type=Result)
+            result = await handle.result()
+        letters = (
+            await api.get("/api/v1/subscriptions/dead-letters", params={"subscription_id": sid})
+        ).json()
+        await api.delete(f"/api/v1/subscriptions/{sid}")
+    assert not result.delivered and result.attempts == 1  # not retried
+    assert result.dead_letter_id is not None and sub.received == []
+    # (SQLite hands a deleted subscription's id out again: earlier tests' letters may share it)
+    [letter] = [row for row in letters if row["event_id"] == event.id]
+    assert letter["id"] == result.dead_letter_id and letter["status"] == "dead"
+    assert "refused by the egress guard" in letter["last_error"]
+    assert "127.0.0.1 is a loopback address" in letter["last_error"]

@@ -4,6 +4,7 @@ conflict waits in /api/v1/conflicts until an administrator resolves it."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 
@@ -20,6 +21,7 @@ from connectors.canvas.models import UserUpdate
 from connectors.credentials import static_credentials
 from connectors.moodle import MoodleClient
 from connectors.moodle.models import UserUpdate as MoodleUpdate
+from tests.api.webhook_support import Subscriber, subscriber_server
 from tests.workflows.sync_env import (
     Pair,
     SyncSandbox,
@@ -96,8 +98,16 @@ async def test_two_way_profile_sync_with_each_policy(
         [MoodleUpdate(id=ids[p3], firstname="Gamma", lastname="Three")]
     )  # one side
 
-    handle = await profile_sync()
-    conflicts = await eventually(lambda: _open(api, pair))
+    with subscriber_server(Subscriber()) as sub:
+        subscribed = await api.post(
+            "/api/v1/subscriptions", json={"url": sub.url, "event_types": ["conflict.raised"]}
+        )
+        assert subscribed.status_code == 201, subscribed.text
+        handle = await profile_sync()
+        conflicts = await eventually(lambda: _open(api, pair))
+        raised = await eventually(lambda: _raised(sub, pair))
+        await api.delete(f"/api/v1/subscriptions/{subscribed.json()['id']}")
+    assert [e["data"]["conflict_id"] for e in raised] == [conflicts[0]["id"]]
     assert [(c["source_id"], c["field"]) for c in conflicts] == [(p1, "name")]
     assert (
         conflicts[0]["values"][lms_a] == "Alpha One" and conflicts[0]["values"][lms_b] == "Beta One"
@@ -124,3 +134,9 @@ async def test_two_way_profile_sync_with_each_policy(
 async def _open(api: httpx.AsyncClient, pair: str) -> list[dict[str, object]]:
     answer = await api.get("/api/v1/conflicts", params={"integration": pair})
     return list(answer.json())
+
+
+async def _raised(sub: Subscriber, pair: str) -> list[dict]:
+    """The conflict.raised events about ``pair`` the subscriber has got so far."""
+    events = [json.loads(body) for _, body in sub.received]
+    return [e for e in events if e["type"] == "conflict.raised" and e["data"]["pair"] == pair]
