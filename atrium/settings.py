@@ -30,6 +30,9 @@ class TemporalSettings(BaseModel):
     tls_ca_path: Path | None = None
     tls_cert_path: Path | None = None
     tls_key_path: Path | None = None
+    # How long a worker or the CLI keeps retrying while the server is unreachable or its
+    # frontend not yet healthy (a cluster starting next to it); 0 fails at once.
+    connect_wait_seconds: float = Field(30.0, ge=0, le=600)
 
     @field_validator("address")
     @classmethod

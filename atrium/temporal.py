@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import structlog
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
@@ -15,9 +16,12 @@ from temporalio.client import Client, TLSConfig
 from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from atrium.correlation import CorrelationInterceptor
 from atrium.settings import TemporalSettings
+
+log = structlog.get_logger("atrium.temporal")
 
 INTEGRATION = SearchAttributeKey.for_keyword("AtriumIntegration")
 PROCESS = SearchAttributeKey.for_keyword("AtriumProcess")
@@ -65,17 +69,37 @@ async def connect(
     """A client with the pydantic data converter and the correlation-id interceptor.
 
     ``lazy`` connects on first use, so the API can start (and say so on /readyz) while Temporal
-    is down.
+    is down. Otherwise an unreachable or not-yet-healthy server is retried for
+    ``settings.connect_wait_seconds``; any other error (TLS, namespace) fails at once.
     """
-    return await Client.connect(
-        settings.address,
-        namespace=settings.namespace,
-        tls=_tls(settings),
-        data_converter=pydantic_data_converter,
-        interceptors=[CorrelationInterceptor()],
-        lazy=lazy,
-        runtime=runtime,
-        identity=identity,
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception(_server_not_ready),
+        stop=stop_after_delay(settings.connect_wait_seconds),
+        wait=wait_exponential(multiplier=0.1, max=2.0),
+        before_sleep=lambda state: log.info(
+            "waiting for temporal", address=settings.address, attempt=state.attempt_number
+        ),
+        reraise=True,
+    ):
+        with attempt:
+            return await Client.connect(
+                settings.address,
+                namespace=settings.namespace,
+                tls=_tls(settings),
+                data_converter=pydantic_data_converter,
+                interceptors=[CorrelationInterceptor()],
+                lazy=lazy,
+                runtime=runtime,
+                identity=identity,
+            )
+    raise AssertionError("unreachable: tenacity reraises the last error")
+
+
+def _server_not_ready(exc: BaseException) -> bool:
+    """The bridge reports connection failures as RuntimeError with the gRPC status text."""
+    text = str(exc)
+    return isinstance(exc, RuntimeError) and (
+        "Unavailable" in text or "not healthy" in text or "Connection refused" in text
     )
 
 

@@ -60,12 +60,24 @@ class TemporalDevServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"temporal server exited with {self.process.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"temporal server did not listen on {self.port} within {timeout:.0f}s")
+            # Listening is not enough: the frontend answers "not healthy yet" for a moment after.
+            if self._listening() and self._healthy():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"temporal server not healthy on {self.port} within {timeout:.0f}s")
+
+    def _listening(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def _healthy(self) -> bool:
+        """The frontend's gRPC health check, through the same CLI binary."""
+        check = [str(temporal()), "operator", "cluster", "health", "--address", self.address]
+        done = subprocess.run(check, capture_output=True, timeout=10, check=False)
+        return done.returncode == 0 and b"SERVING" in done.stdout
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
