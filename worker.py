@@ -68,7 +68,7 @@ def activities_for(engine: Engine, credentials: Credentials, events: EventsSetti
         published.publish_events,
         profile.update_profile,
         *campus_activities(engine, credentials),
-        *sync_activities(engine, credentials),
+        *sync_activities(engine, credentials, published),
     ]
 
 

@@ -340,11 +340,22 @@ class EventActivities:
     async def publish_events(self, input: PublishInput) -> int:
         """Publish from a workflow: events carry ids derived from the run, so a retry of this
         activity starts no second delivery."""
+        return await self.fan_out(input.events)
+
+    async def fan_out(self, events: list[EventEnvelope], concurrency: int = 16) -> int:
+        """From inside an activity: one delivery per (event, subscriber that wants it), at most
+        ``concurrency`` starts at a time. Returns how many deliveries started now (an event id
+        already given to a subscriber starts nothing)."""
+        wanted = {kind: await self.subscribers.matching(kind) for kind in {e.type for e in events}}
+        if not any(wanted.values()):
+            return 0
         client = activity.client()
         queue = self.delivery_queue or activity.info().task_queue
-        started = 0
-        for event in input.events:
-            targets = await self.subscribers.matching(event.type)
-            for sid in targets:
-                started += bool(await start_delivery(client, queue, sid, event, self.retry))
-        return started
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(sid: int, event: EventEnvelope) -> bool:
+            async with gate:
+                return bool(await start_delivery(client, queue, sid, event, self.retry))
+
+        jobs = [one(sid, event) for event in events for sid in wanted[event.type]]
+        return sum(await asyncio.gather(*jobs))

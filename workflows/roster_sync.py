@@ -233,6 +233,7 @@ class RosterSync:
                     DeletionPageInput(
                         run=run_key,
                         target=input.integration,
+                        source=input.source,
                         record_type=record_type,
                         full=full,
                         after=after,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gc
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
 from atrium.credentials import Credentials
+
+if TYPE_CHECKING:
+    from activities.events import EventActivities
 
 
 def tune_gc_for_pages() -> None:
@@ -19,8 +22,11 @@ def tune_gc_for_pages() -> None:
     gc.set_threshold(100_000, 50, 100)
 
 
-def sync_activities(engine: Engine, credentials: Credentials) -> list[Any]:
-    """Every sync-engine activity, sharing one context (store, mapping cache, integrations)."""
+def sync_activities(
+    engine: Engine, credentials: Credentials, events: EventActivities | None = None
+) -> list[Any]:
+    """Every sync-engine activity, sharing one context (store, mapping cache, integrations);
+    ``events`` publishes ``record.synced`` for what they write (none without it)."""
     tune_gc_for_pages()
     from activities.sync.context import SyncContext
     from activities.sync.grades import GradeActivities
@@ -29,7 +35,7 @@ def sync_activities(engine: Engine, credentials: Credentials) -> list[Any]:
     from activities.sync.reconcile import ReconcileActivities
     from activities.sync.roster import RosterActivities
 
-    ctx = SyncContext(engine, credentials)
+    ctx = SyncContext(engine, credentials, events)
     roster = RosterActivities(ctx)
     return [
         roster.plan,

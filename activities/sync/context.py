@@ -12,6 +12,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.connections import limited
+from activities.events import EventActivities
 from activities.sync.canvas_writer import CanvasWriter
 from activities.sync.moodle_writer import MoodleWriter
 from activities.sync.oneroster_pages import OneRosterPages
@@ -37,9 +38,12 @@ def heartbeat(detail: str) -> None:
 
 
 class SyncContext:
-    def __init__(self, engine: Engine, credentials: Credentials) -> None:
+    def __init__(
+        self, engine: Engine, credentials: Credentials, events: EventActivities | None = None
+    ) -> None:
         self.engine = engine
         self.credentials = credentials
+        self.events = events  # None: nothing published (benchmarks, tools)
         self.store = SyncStore(engine)
         self._mappings: dict[tuple[str, int], CompiledMapping] = {}
         # One client per integration for the worker's lifetime: building an httpx client loads

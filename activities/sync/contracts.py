@@ -62,6 +62,7 @@ class DeletionCount(BaseModel):
 class DeletionPageInput(BaseModel):
     run: str
     target: str
+    source: str = ""  # the SIS, for the record.synced events (older runs did not pass it)
     record_type: str
     full: bool
     after: str = ""

@@ -28,6 +28,7 @@ from activities.sync.contracts import (
 )
 from activities.sync.errors import translate
 from activities.sync.oneroster_pages import parse_page
+from activities.sync.synced_events import SyncedRecord, announce_synced
 from activities.sync.writes import WriteItem
 from atrium.sync.changes import Change, Mapped, Rejected, classify_page, map_page
 from atrium.sync.mapping import CompiledMapping
@@ -83,7 +84,20 @@ class RosterActivities:
         result.created, result.updated = len(changes[Change.create]), len(changes[Change.update])
         result.unchanged = len(changes[Change.unchanged])
         if writes:
-            rejected += await self._write(input, writes, "create")
+            failed, written = await self._write(input, writes, "create")
+            rejected += failed
+            created = {m.source_id for m in changes[Change.create]}
+            versions = {m.source_id: m.version for m in writes}
+            await self._announce(
+                input,
+                input.record_type,
+                [
+                    SyncedRecord(
+                        sid, tid, "created" if sid in created else "updated", versions[sid]
+                    )
+                    for sid, tid in written
+                ],
+            )
         pending = changes[Change.deactivate]  # applied after the mass-deletion guard
         result.to_deactivate = len(pending)
         ctx.store.set_status(input.target, kind, [m.source_id for m in pending], "tobedeleted")
@@ -107,7 +121,16 @@ class RosterActivities:
             max(modified) if modified else None,
         )
 
-    async def _write(self, input: PageInput, items: list[Mapped], action: str) -> list[Rejected]:
+    async def _announce(
+        self, input: PageInput | DeletionPageInput, kind: str, records: list[SyncedRecord]
+    ) -> None:
+        await announce_synced(self.ctx, input.run, input.source, input.target, kind, records)
+
+    async def _write(
+        self, input: PageInput, items: list[Mapped], action: str
+    ) -> tuple[list[Rejected], list[tuple[str, str | None]]]:
+        """Write what changed; returns what the target refused and what it now holds (source
+        id, target id), including what an earlier attempt of this page already wrote."""
         ctx, kind = self.ctx, input.record_type
         batch = [
             WriteItem(
@@ -146,10 +169,11 @@ class RosterActivities:
         resolve(ctx.engine, input.target, kind, [sid for sid, _ in written])  # fixed at the source
         if outcome.failed and input.full:  # still in the export: not a deletion candidate
             ctx.store.mark_seen(input.target, kind, input.run, list(outcome.failed))
-        return [
+        failed = [
             Rejected(sid, "target", reason, by_id[sid].record.model_dump(mode="json"))
             for sid, reason in outcome.failed.items()
         ]
+        return failed, written
 
     @activity.defn(name="roster_count_deletions")
     async def count_deletions(self, input: DeletionCountInput) -> DeletionCount:
@@ -203,6 +227,14 @@ class RosterActivities:
         finally:
             await writer.aclose()
         ctx.store.set_status(input.target, kind, list(outcome.target_ids), "deactivated")
+        await self._announce(
+            input,
+            kind,
+            [
+                SyncedRecord(sid, tid, "deactivated", "deactivate")
+                for sid, tid in outcome.target_ids.items()
+            ],
+        )
         rejected += [Rejected(sid, "target", reason, {}) for sid, reason in outcome.failed.items()]
         ctx.store.set_status(input.target, kind, [r.source_id for r in rejected], "failed")
         heartbeat(f"{kind}:{rows[-1][0]}")

@@ -4,8 +4,10 @@ full, incremental through REST, deletions behind the mass-deletion guard, quaran
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -18,10 +20,12 @@ from atrium.settings import Settings
 from atrium.sync.snapshots import snapshot
 from atrium.sync.store import Saved, SyncStore
 from connectors.canonical.models import Enrollment
+from tests.api.webhook_support import Subscriber, subscriber_server
 from tests.workflows.sync_env import (
     Pair,
     SyncSandbox,
     canvas,
+    eventually,
     mutate,
     pair,
     start_sandbox,
@@ -152,6 +156,68 @@ async def test_bad_records_are_quarantined_then_retried_with_a_fixed_mapping(
     outcome = await temporal_client.get_workflow_handle(retry.json()["workflow_id"]).result()
     assert outcome["resolved"] is True, outcome
     assert (await api.get(f"/api/v1/quarantine/{row['id']}")).json()["status"] == "resolved"
+
+
+async def test_each_written_record_is_announced_once_as_record_synced(
+    synced: tuple[Pair, RosterSyncResult],
+    sandbox: SyncSandbox,
+    temporal_client: Client,
+    settings: Settings,
+    api: httpx.AsyncClient,
+) -> None:
+    p, _ = synced
+    with subscriber_server(Subscriber()) as sub:
+        subscribed = await api.post(
+            "/api/v1/subscriptions", json={"url": sub.url, "event_types": ["record.synced"]}
+        )
+        assert subscribed.status_code == 201, subscribed.text
+        try:
+            users = await mutate(
+                sandbox,
+                collection="users",
+                count=3,
+                filter="role='student'",
+                set={"familyName": "Q"},
+            )
+            [gone] = await mutate(
+                sandbox,
+                collection="enrollments",
+                count=1,
+                filter="role='student' AND status='active'",
+                status="tobedeleted",
+            )
+            result = await sync(temporal_client, settings, p, mode="incremental")
+            assert result.totals["users"].updated >= 3
+            expected = {("users", u, "updated") for u in users} | {
+                ("enrollments", gone, "deactivated")
+            }
+
+            async def announced() -> list[dict[str, Any]]:
+                got = synced_events(sub, p.target)
+                return got if expected <= {key(e) for e in got} else []
+
+            events = await eventually(announced)
+            again = await sync(temporal_client, settings, p, mode="incremental")
+            assert again.totals["users"].updated == 0
+            await asyncio.sleep(1.0)  # a late, second delivery would arrive by now
+        finally:
+            await api.delete(f"/api/v1/subscriptions/{subscribed.json()['id']}")
+    ours = synced_events(sub, p.target)
+    assert len({e["id"] for e in ours}) == len(ours) >= len(events)  # nothing delivered twice
+    for kind, source_id, action in expected:
+        [event] = [e for e in ours if key(e)[:2] == (kind, source_id)]
+        assert event["type"] == "record.synced" and key(event)[2] == action
+        assert event["data"]["process"] == "roster-sync" and event["data"]["source"] == p.source
+
+
+def synced_events(sub: Subscriber, target: str) -> list[dict[str, Any]]:
+    events = [json.loads(body) for _, body in sub.received]
+    return [e for e in events if e["data"].get("integration") == target]
+
+
+def key(event: dict[str, Any]) -> tuple[str, str, str]:
+    data = event["data"]
+    return data["record_type"], data["source_id"], data["action"]
 
 
 async def test_mass_deletion_waits_for_approval_and_gone_records_are_concluded(
