@@ -13,6 +13,7 @@ from temporalio import activity
 from activities.sync.context import SyncContext
 from activities.sync.errors import translate
 from activities.sync.profile_endpoints import FIELDS, CanvasProfiles, MoodleProfiles, Profile
+from activities.sync.synced_events import SyncedRecord, announce_synced
 from atrium.db import session_scope
 from atrium.models.conflict import SyncConflict
 from atrium.sync.conflicts import FieldPolicy, Policy, Side, decide
@@ -151,6 +152,15 @@ class ProfileActivities:
             merged = {**json.loads(known.get(pid, "{}")), **values}
             rows.append(Saved(pid, version_of(merged), snapshot=json.dumps(merged, sort_keys=True)))
         self.ctx.store.save(input.pair, "profiles", "profile-sync", rows)
+        info = activity.info()
+        run = f"{info.workflow_id}:{info.workflow_run_id}"
+        for system in sorted({system for system, _ in by_target}):
+            written = [
+                SyncedRecord(pid, None, "updated", version_of(values))
+                for (to, pid), values in by_target.items()
+                if to == system
+            ]
+            await announce_synced(self.ctx, run, input.pair, system, "profiles", written)
         return len(by_target)
 
 

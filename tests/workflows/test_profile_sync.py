@@ -100,24 +100,39 @@ async def test_two_way_profile_sync_with_each_policy(
 
     with subscriber_server(Subscriber()) as sub:
         subscribed = await api.post(
-            "/api/v1/subscriptions", json={"url": sub.url, "event_types": ["conflict.raised"]}
+            "/api/v1/subscriptions",
+            json={"url": sub.url, "event_types": ["conflict.raised", "record.synced"]},
         )
         assert subscribed.status_code == 201, subscribed.text
-        handle = await profile_sync()
-        conflicts = await eventually(lambda: _open(api, pair))
-        raised = await eventually(lambda: _raised(sub, pair))
-        await api.delete(f"/api/v1/subscriptions/{subscribed.json()['id']}")
-    assert [e["data"]["conflict_id"] for e in raised] == [conflicts[0]["id"]]
-    assert [(c["source_id"], c["field"]) for c in conflicts] == [(p1, "name")]
-    assert (
-        conflicts[0]["values"][lms_a] == "Alpha One" and conflicts[0]["values"][lms_b] == "Beta One"
-    )
-    bad = await api.post(f"/api/v1/conflicts/{conflicts[0]['id']}/resolve", json={"choose": "erp"})
-    assert bad.status_code == 422 and "choose" in bad.json()["error"]
-    done = await api.post(f"/api/v1/conflicts/{conflicts[0]['id']}/resolve", json={"choose": lms_b})
-    assert done.status_code == 200, done.text
-    result = await handle.result()  # type: ignore[attr-defined]
-    assert (result.conflicts, result.resolved) == (1, 1)
+        try:
+            handle = await profile_sync()
+            conflicts = await eventually(lambda: _open(api, pair))
+            raised = await eventually(lambda: _raised(sub, pair))
+            assert [e["data"]["conflict_id"] for e in raised] == [conflicts[0]["id"]]
+            assert [(c["source_id"], c["field"]) for c in conflicts] == [(p1, "name")]
+            assert (
+                conflicts[0]["values"][lms_a] == "Alpha One"
+                and conflicts[0]["values"][lms_b] == "Beta One"
+            )
+            bad = await api.post(
+                f"/api/v1/conflicts/{conflicts[0]['id']}/resolve", json={"choose": "erp"}
+            )
+            assert bad.status_code == 422 and "choose" in bad.json()["error"]
+            done = await api.post(
+                f"/api/v1/conflicts/{conflicts[0]['id']}/resolve", json={"choose": lms_b}
+            )
+            assert done.status_code == 200, done.text
+            result = await handle.result()  # type: ignore[attr-defined]
+            assert (result.conflicts, result.resolved) == (1, 1)
+            # Every write the run made is announced once: p2's email put back in Moodle, p3's
+            # name carried to Canvas, then p1's name as the administrator chose.
+            wanted = [(lms_a, p1), (lms_a, p3), (lms_b, p2)]
+            synced = await eventually(lambda: _synced(sub, pair, len(wanted)))
+            assert sorted((e["data"]["integration"], e["data"]["source_id"]) for e in synced) == (
+                wanted
+            )
+        finally:
+            await api.delete(f"/api/v1/subscriptions/{subscribed.json()['id']}")
     again = await api.post(
         f"/api/v1/conflicts/{conflicts[0]['id']}/resolve", json={"choose": lms_b}
     )
@@ -134,6 +149,13 @@ async def test_two_way_profile_sync_with_each_policy(
 async def _open(api: httpx.AsyncClient, pair: str) -> list[dict[str, object]]:
     answer = await api.get("/api/v1/conflicts", params={"integration": pair})
     return list(answer.json())
+
+
+async def _synced(sub: Subscriber, pair: str, at_least: int) -> list[dict]:
+    """The record.synced events about ``pair``, once there are ``at_least`` of them."""
+    events = [json.loads(body) for _, body in sub.received]
+    found = [e for e in events if e["type"] == "record.synced" and e["data"]["source"] == pair]
+    return found if len(found) >= at_least else []
 
 
 async def _raised(sub: Subscriber, pair: str) -> list[dict]:
