@@ -80,5 +80,6 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "alembic", "uvicorn.access"):
+    # mail.log: the sandbox SMTP server (aiosmtpd) logs every connection at INFO
+    for noisy in ("httpx", "alembic", "uvicorn.access", "mail.log", "asyncssh"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
