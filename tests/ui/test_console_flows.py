@@ -1,15 +1,23 @@
 """The console in a real browser against the real API, Temporal, Vault and sandbox institution:
-the dashboard, an integration's life (create, secret, health check) and starting a process."""
+the dashboard, an integration's life (create, secret, health check), starting a process and
+rotating the signing secrets of a subscriber and of a webhook source."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import uuid
+from datetime import datetime
 
 import httpx
+import pytest
 from playwright.async_api import Page, expect
+from sqlalchemy.engine import Engine
+from sqlmodel import select
 
+from atrium.credentials import Credentials, SecretNotFound
+from atrium.db import session_scope
+from atrium.models import Subscription, WebhookSource
 from tests.ui.conftest import shoot
 
 
@@ -122,3 +130,79 @@ async def test_start_a_process_from_its_generated_form_and_watch_it_finish(
     await console.goto("/#/runs?filter=%7B%22process%22%3A%22integration-health-check%22%7D")
     await expect(console.get_by_text(f"health-check-{target}").first).to_be_visible()
     await shoot(console, "runs")
+
+
+async def test_rotate_a_subscribers_signing_secret_from_its_edit_page(
+    console: Page, api: httpx.AsyncClient, engine: Engine, credentials: Credentials
+) -> None:
+    url = "https://127.0.0.1:9/hook"  # the tests allow subscribers on 127.0.0.1 only
+    created = await api.post("/api/v1/subscriptions", json={"url": url, "event_types": ["*"]})
+    assert created.status_code == 201, created.text
+    sid, old = created.json()["id"], created.json()["secret"]
+    before = (await api.get(f"/api/v1/subscriptions/{sid}")).json()
+    with session_scope(engine) as session:
+        old_name = session.get(Subscription, sid).secret_name  # type: ignore[union-attr]
+    try:
+        await console.goto(f"/#/subscriptions/{sid}")
+        await expect(console.locator("input[name=url]")).to_have_value(url)
+        await expect(console.get_by_text("* (every event)")).to_be_visible()  # "*" is a choice
+        await console.get_by_role("button", name="Rotate signing secret").click()
+        confirm = console.get_by_role("dialog", name="Rotate the signing secret?")
+        await expect(confirm).to_contain_text("the subscriber must switch to it")
+        await confirm.get_by_role("button", name="Rotate", exact=True).click()
+        shown = console.get_by_role("dialog", name=f"New signing secret of subscription {sid}")
+        await expect(shown).to_contain_text("Shown once")
+        await expect(shown.get_by_test_id("new-secret")).to_have_text(re.compile(r"^\S{32,}$"))
+        new = await shown.get_by_test_id("new-secret").inner_text()
+        await console.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        await shown.get_by_role("button", name="Copy").click()
+        await expect(console.get_by_text("Secret copied")).to_be_visible()
+        assert await console.evaluate("navigator.clipboard.readText()") == new
+        await shoot(console, "subscription-rotate-secret")
+        await shown.get_by_role("button", name="Done").click()
+        await expect(shown).to_be_hidden()
+
+        # What the dialog showed is what Atrium now signs with; the old secret is gone from Vault.
+        assert new != old
+        with session_scope(engine) as session:
+            new_name = session.get(Subscription, sid).secret_name  # type: ignore[union-attr]
+        assert new_name != old_name
+        assert (await credentials.read(new_name))["secret"] == new
+        with pytest.raises(SecretNotFound):
+            await credentials.read(old_name)
+        after = (await api.get(f"/api/v1/subscriptions/{sid}")).json()
+        changed = datetime.fromisoformat(after["updated_at"])
+        assert changed > datetime.fromisoformat(before["updated_at"]) and "secret" not in after
+        # Shown once: not on the page again after a reload.
+        await console.reload()
+        await expect(console.locator("input[name=url]")).to_have_value(url)
+        assert new not in await console.content()
+    finally:
+        await api.delete(f"/api/v1/subscriptions/{sid}")
+
+
+async def test_rotate_a_webhook_sources_secret_opened_by_its_address(
+    console: Page, api: httpx.AsyncClient, engine: Engine, credentials: Credentials
+) -> None:
+    """Opened straight by URL (a bookmark, a reload), the edit page loads and rotates."""
+    name = f"src-{uuid.uuid4().hex[:8]}"
+    created = await api.post("/api/v1/webhooks/sources", json={"name": name})
+    assert created.status_code == 201, created.text
+    old = created.json()["secret"]
+    try:
+        await console.goto(f"/#/webhook-sources/{name}")
+        await expect(console.locator("input[name=name]")).to_have_value(name)
+        await console.get_by_role("button", name="Rotate signing secret").click()
+        confirm = console.get_by_role("dialog", name="Rotate the signing secret?")
+        await expect(confirm).to_contain_text("the sending system must switch")
+        await confirm.get_by_role("button", name="Rotate", exact=True).click()
+        shown = console.get_by_role("dialog", name=f"New signing secret of {name}")
+        await expect(shown.get_by_test_id("new-secret")).to_have_text(re.compile(r"^\S{32,}$"))
+        new = await shown.get_by_test_id("new-secret").inner_text()
+        await shown.get_by_role("button", name="Done").click()
+        await expect(shown).to_be_hidden()
+        with session_scope(engine) as session:
+            source = session.exec(select(WebhookSource).where(WebhookSource.name == name)).one()
+        assert new != old and (await credentials.read(source.secret_name))["secret"] == new
+    finally:
+        await api.delete(f"/api/v1/webhooks/sources/{name}")

@@ -14,7 +14,7 @@ import { endpoint as processes } from "./processes/endpoint";
 import { endpoint as quarantine, quarantineActions } from "./quarantine/endpoint";
 import { restDataProvider } from "./rest";
 import { endpoint as runs, runActions } from "./runs/endpoint";
-import { endpoint as subscriptions } from "./subscriptions/endpoint";
+import { endpoint as subscriptions, subscriptionActions } from "./subscriptions/endpoint";
 import { endpoint as webhookDeliveries } from "./webhookDeliveries/endpoint";
 import { endpoint as webhookRules } from "./webhookRules/endpoint";
 import { endpoint as webhookSources, webhookSourceActions } from "./webhookSources/endpoint";
@@ -43,6 +43,7 @@ const actions = {
   ...deadLetterActions,
   ...auditActions,
   ...webhookSourceActions,
+  ...subscriptionActions,
   ...dashboardActions,
 };
 

@@ -2,10 +2,13 @@ import { AutocompleteArrayInput, BooleanInput, regex, required, SimpleForm, Text
 
 import { EVENT_TYPES } from "./endpoint";
 
+// "*" is what the API takes for every event type, present and future.
+const CHOICES = [{ id: "*", name: "* (every event)" }, ...EVENT_TYPES.map((e) => ({ id: e, name: e }))];
+
 export const SubscriptionForm = () => (
   <SimpleForm defaultValues={{ active: true, event_types: [] }}>
     <TextInput source="url" validate={[required(), regex(/^https?:\/\//, "must start with http:// or https://")]} fullWidth />
-    <AutocompleteArrayInput source="event_types" choices={EVENT_TYPES.map((e) => ({ id: e, name: e }))} onCreate={(v) => ({ id: v ?? "", name: v ?? "" })} />
+    <AutocompleteArrayInput source="event_types" choices={CHOICES} validate={required()} />
     <TextInput source="description" fullWidth />
     <BooleanInput source="active" />
   </SimpleForm>
