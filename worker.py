@@ -57,8 +57,8 @@ def event_activities(
 
 
 def activities_for(engine: Engine, credentials: Credentials, events: EventsSettings) -> list[Any]:
-    health = HealthActivities(engine, credentials)
     published = event_activities(engine, credentials, events)
+    health = HealthActivities(engine, credentials, events=published)
     profile = ProfileActivities(engine, credentials)
     return [
         health.list_integrations,

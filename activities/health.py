@@ -1,14 +1,22 @@
-"""Integration health check: read the secret from Vault, call the system, record the result."""
+"""Integration health check: read the secret from Vault, call the system, record the result, and
+tell subscribers when a connection goes down or comes back (``integration.unhealthy`` /
+``integration.recovered``).
+
+The change is read from the recorded checks themselves (this check against the one recorded
+before it), not from the integration's status column, so a retried activity finds the same
+change again and announces it under the same event id: once, however many attempts it takes.
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.events import EventActivities, EventEnvelope, envelope
 from atrium.credentials import CredentialError, Credentials, SecretNotFound
 from atrium.db import session_scope
 from atrium.models import HealthCheck, Integration
@@ -34,10 +42,17 @@ class ListIntegrationsInput(BaseModel):
 
 
 class HealthActivities:
-    def __init__(self, engine: Engine, credentials: Credentials, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        credentials: Credentials,
+        timeout: float = 10.0,
+        events: EventActivities | None = None,  # None: nothing announced
+    ) -> None:
         self.engine = engine
         self.credentials = credentials
         self.timeout = timeout
+        self.events = events
 
     @activity.defn(name="list_integrations")
     async def list_integrations(self, input: ListIntegrationsInput) -> list[str]:
@@ -74,10 +89,13 @@ class HealthActivities:
             latency_ms=round(outcome.latency_ms, 1),
             detail=outcome.detail[:1000],
         )
-        self._record(input.check_id, result)
+        change = self._record(input.check_id, result)
+        if change is not None and self.events is not None:
+            await self.events.fan_out([change])
         return result
 
-    def _record(self, check_id: str, result: CheckHealthResult) -> None:
+    def _record(self, check_id: str, result: CheckHealthResult) -> EventEnvelope | None:
+        """Record the check; returns the event its outcome calls for, if any."""
         with session_scope(self.engine) as session:
             session.add(
                 HealthCheck(
@@ -101,3 +119,30 @@ class HealthActivities:
             integration.last_health_detail = result.detail
             session.add(integration)
             session.commit()
+            return _change(session, check_id, integration.system)
+
+
+def _change(session: Session, check_id: str, system: str) -> EventEnvelope | None:
+    this = session.exec(select(HealthCheck).where(HealthCheck.run_id == check_id)).one()
+    before = session.exec(
+        select(HealthCheck)
+        .where(HealthCheck.integration == this.integration, col(HealthCheck.id) < this.id)
+        .order_by(col(HealthCheck.id).desc())
+        .limit(1)
+    ).first()
+    if this.healthy == (before.healthy if before is not None else True):
+        return None  # no change (a first check that passes is no news either)
+    kind = "integration.recovered" if this.healthy else "integration.unhealthy"
+    return envelope(
+        kind,
+        {
+            "integration": this.integration,
+            "system": system,
+            "healthy": this.healthy,
+            "status_code": this.status_code,
+            "detail": this.detail,
+            "checked_at": this.checked_at.isoformat(),
+            "since": before.checked_at.isoformat() if before is not None else None,
+        },
+        event_id=f"{kind}:{check_id}",
+    )

@@ -12,7 +12,15 @@ from sqlmodel import Field, SQLModel
 
 from atrium.models.integration import utcnow
 
-EVENT_TYPES = ("run.started", "run.completed", "run.failed", "conflict.raised", "record.synced")
+EVENT_TYPES = (
+    "run.started",
+    "run.completed",
+    "run.failed",
+    "conflict.raised",
+    "record.synced",
+    "integration.unhealthy",  # a health check failed after one that passed (or the first one)
+    "integration.recovered",  # a health check passed after one that failed
+)
 DEAD_LETTER_STATES = ("dead", "redelivering", "redelivered")
 
 

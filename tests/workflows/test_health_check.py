@@ -1,12 +1,17 @@
 """The health-check process end to end: secret from Vault, real HTTP call, result in the database,
-and the Temporal Schedule that runs it for every connection."""
+an event to subscribers when a connection goes down or comes back, and the Temporal Schedule
+that runs it for every connection."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
+import httpx
 import pytest
 import structlog
 from fastapi import FastAPI, Header, HTTPException
@@ -15,12 +20,15 @@ from sqlmodel import select
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.health import CheckHealthResult, HealthActivities
 from atrium.credentials import Credentials
 from atrium.db import session_scope
 from atrium.models import HealthCheck, Integration
 from atrium.settings import Settings
+from tests.api.webhook_support import Subscriber, subscriber_server
 from tests.support.servers import serve
 from tests.workflows.correlation_probe import CorrelationProbe, whoami
+from tests.workflows.sync_env import eventually
 from workflows.health_check import (
     HealthCheckAllInput,
     HealthCheckInput,
@@ -95,6 +103,81 @@ async def test_check_reads_vault_calls_system_and_records(
     assert [r.healthy for r in sorted(rows, key=lambda r: r.checked_at)] == [True, False]
     assert row.status == "unhealthy" and "401" in (row.last_health_detail or "")
     assert GOOD_TOKEN not in (row.last_health_detail or "")
+
+
+async def test_subscribers_hear_when_a_connection_goes_down_and_comes_back(
+    temporal_client: Client,
+    worker: Worker,
+    settings: Settings,
+    engine: Engine,
+    credentials: Credentials,
+    school_system: str,
+    api: httpx.AsyncClient,
+) -> None:
+    name = f"sys-{uuid.uuid4().hex[:8]}"
+    add(engine, name, school_system, secret=True)
+    await credentials.store(name, {"token": GOOD_TOKEN})
+
+    async def check(n: int) -> bool:
+        result = await temporal_client.execute_workflow(
+            IntegrationHealthCheck.run,
+            HealthCheckInput(integration=name),
+            id=f"test-health-{name}-{n}",
+            task_queue=settings.temporal.task_queue,
+        )
+        return result.healthy
+
+    kinds = ["integration.unhealthy", "integration.recovered"]
+    with subscriber_server(Subscriber()) as sub:
+        subscribed = await api.post(
+            "/api/v1/subscriptions", json={"url": sub.url, "event_types": kinds}
+        )
+        assert subscribed.status_code == 201, subscribed.text
+        try:
+            assert await check(1)  # up, as before: no news
+            await credentials.rotate(name, {"token": "wrong"})
+            assert not await check(2) and not await check(3)  # down: one alert, not two
+            await credentials.rotate(name, {"token": GOOD_TOKEN})
+            assert await check(4) and await check(5)  # back: one all-clear
+
+            async def heard() -> list[dict[str, Any]]:
+                got = [json.loads(body) for _, body in sub.received]
+                ours = [e for e in got if e["data"]["integration"] == name]
+                return ours if len(ours) >= 2 else []
+
+            events = await eventually(heard)
+            await asyncio.sleep(1.0)  # a third, wrong event would have arrived by now
+        finally:
+            await api.delete(f"/api/v1/subscriptions/{subscribed.json()['id']}")
+    ours = [json.loads(body) for _, body in sub.received]
+    ours = [e for e in ours if e["data"]["integration"] == name]
+    assert [e["type"] for e in ours] == kinds == [e["type"] for e in events]
+    down, back = ours
+    assert down["data"]["status_code"] == 401 and not down["data"]["healthy"]
+    assert back["data"]["healthy"] and back["data"]["since"] is not None
+    assert GOOD_TOKEN not in json.dumps(ours)
+
+
+def test_a_retried_check_announces_the_same_change_under_the_same_id(
+    engine: Engine, credentials: Credentials
+) -> None:
+    """An attempt that recorded the check but died before publishing: the next attempt finds
+    the same change (from the recorded checks, not the status it already moved)."""
+    name = f"sys-{uuid.uuid4().hex[:8]}"
+    add(engine, name, "http://127.0.0.1:9", secret=False)
+    checks = HealthActivities(engine, credentials)
+    assert checks._record("c1", CheckHealthResult(integration=name, healthy=True)) is None
+    down = CheckHealthResult(integration=name, healthy=False, status_code=503)
+    first, retried = checks._record("c2", down), checks._record("c2", down)
+    assert first is not None and retried is not None
+    assert (
+        (first.type, first.id)
+        == (retried.type, retried.id)
+        == (
+            "integration.unhealthy",
+            "integration.unhealthy:c2",
+        )
+    )
 
 
 async def test_unknown_integration_fails_without_retrying(

@@ -14,7 +14,10 @@ export const endpoint: Endpoint = {
   update: { method: "PATCH", fields: ["url", "event_types", "description", "active"] },
 };
 
-export const EVENT_TYPES = ["run.started", "run.completed", "run.failed", "conflict.raised", "record.synced"];
+export const EVENT_TYPES = [
+  "run.started", "run.completed", "run.failed", "conflict.raised", "record.synced",
+  "integration.unhealthy", "integration.recovered",
+];
 
 export const subscriptionActions = {
   rotateSubscriptionSecret: (id: string | number) =>
