@@ -81,6 +81,10 @@ class Broadcaster:
                 log.warning("stream: redis publish failed", error=type(exc).__name__)
         self._fanout(event)
 
+    def fanout_local(self, event: StreamEvent) -> None:
+        """To this replica's listeners only (what every replica finds out for itself)."""
+        self._fanout(event)
+
     def _fanout(self, event: StreamEvent) -> None:
         for queue in list(self._queues):
             if queue.full():

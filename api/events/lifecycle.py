@@ -1,5 +1,5 @@
 """Builds the event machinery in the API's lifespan: broadcaster (with Redis if configured),
-the hub, and the webhook ingest path with its caches."""
+the hub, the watcher that streams run outcomes, and the webhook ingest path with its caches."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from activities.events import DeliveryRetry, SubscriberDirectory
 from api.events.broadcaster import Broadcaster
 from api.events.hub import EventHub
+from api.events.run_watcher import RunWatcher
 from api.webhooks.config import WebhookConfig
 from api.webhooks.ingest import WebhookIngest
 from api.webhooks.secrets import SourceSecrets
@@ -38,9 +39,12 @@ async def events_started(app: FastAPI, settings: Settings) -> AsyncIterator[None
         cfg,
         TaskQueues.from_settings(settings.temporal),
     )
+    runs = RunWatcher(broadcaster, lambda: app.state.temporal, cfg.stream_runs_seconds)
+    runs.start()
     try:
         yield
     finally:
+        await runs.stop()
         await app.state.webhooks.drain()
         await hub.drain()
         await broadcaster.stop()

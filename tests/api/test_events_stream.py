@@ -4,6 +4,7 @@ Redis relay that lets several API replicas share one stream."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import uuid
@@ -13,12 +14,19 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from temporalio.client import Client, WorkflowFailureError
 from temporalio.worker import Worker
 
 from api.events.broadcaster import Broadcaster, StreamEvent
 from api.main import create_app
 from atrium.settings import EventsSettings, Settings
 from tests.support.servers import serve
+from workflows.health_check import (
+    HealthCheckAllInput,
+    HealthCheckInput,
+    IntegrationHealthCheck,
+    IntegrationHealthCheckAll,
+)
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -27,7 +35,9 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 def quick_app(settings: Settings) -> Iterator[tuple[FastAPI, str]]:
     """A second API replica on the session's stack, with a short heartbeat."""
     app = create_app(
-        settings.model_copy(update={"events": EventsSettings(stream_heartbeat_seconds=0.3)})
+        settings.model_copy(
+            update={"events": EventsSettings(stream_heartbeat_seconds=0.3, stream_runs_seconds=0.3)}
+        )
     )
     with serve(app) as url:
         yield app, url
@@ -111,3 +121,60 @@ async def test_slow_listener_loses_oldest_events_not_the_api() -> None:
     for n in range(25):
         await broadcaster.publish(StreamEvent(id=str(n), type="run.started"))
     assert queue.qsize() == 10 and queue.get_nowait().id == "15"
+
+
+async def test_runs_that_end_show_on_the_stream_once(
+    quick_app: tuple[FastAPI, str],
+    worker: Worker,
+    admin_token: str,
+    temporal_client: Client,
+    settings: Settings,
+) -> None:
+    """However they end: a run that completes and one that fails, each once, though every look
+    at Temporal reaches back a few seconds."""
+    _, url = quick_app
+    queue = settings.temporal.task_queue
+    ok, bad = f"stream-ok-{uuid.uuid4().hex[:8]}", f"stream-bad-{uuid.uuid4().hex[:8]}"
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=30, headers=bearer(admin_token)) as client,
+        client.stream("GET", "/api/v1/events/stream?types=run.completed,run.failed") as response,
+    ):
+        lines = response.aiter_lines()
+        await read_events(lines, 1)  # connected: the watcher now has a listener
+        await asyncio.sleep(0.5)
+        await temporal_client.execute_workflow(
+            IntegrationHealthCheckAll.run, HealthCheckAllInput(), id=ok, task_queue=queue
+        )
+        with pytest.raises(WorkflowFailureError):
+            await temporal_client.execute_workflow(
+                IntegrationHealthCheck.run,
+                HealthCheckInput(integration="never-registered"),
+                id=bad,
+                task_queue=queue,
+            )
+        seen: list[tuple[str, str]] = []
+
+        async def collect() -> None:
+            while True:
+                for block in await read_events(lines, 1):
+                    if "event" in block:
+                        data = json.loads(block["data"])["data"]
+                        seen.append((block["event"], data["workflow_id"]))
+
+        reader = asyncio.create_task(collect())
+        try:
+            for _ in range(200):
+                if {ok, bad} <= {wid for _, wid in seen}:
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.5)  # several more looks: nothing may come twice
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+    mine = [(kind, wid) for kind, wid in seen if wid in (ok, bad)]
+    assert sorted(mine) == [("run.completed", ok), ("run.failed", bad)]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
