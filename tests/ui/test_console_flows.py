@@ -1,6 +1,6 @@
 """The console in a real browser against the real API, Temporal, Vault and sandbox institution:
 the dashboard, an integration's life (create, secret, health check), starting a process and
-rotating the signing secrets of a subscriber and of a webhook source."""
+rotating the signing secrets of a subscriber and of a webhook source, and the live page."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlmodel import select
 from atrium.credentials import Credentials, SecretNotFound
 from atrium.db import session_scope
 from atrium.models import Subscription, WebhookSource
-from tests.ui.conftest import shoot
+from tests.ui.conftest import SCREENSHOTS, shoot
 
 
 async def wait_closed(api: httpx.AsyncClient, workflow_id: str, seconds: float = 30) -> dict:
@@ -206,3 +206,23 @@ async def test_rotate_a_webhook_sources_secret_opened_by_its_address(
         assert new != old and (await credentials.read(source.secret_name))["secret"] == new
     finally:
         await api.delete(f"/api/v1/webhooks/sources/{name}")
+
+
+async def test_the_live_page_shows_runs_as_they_start_and_end(
+    console: Page, api: httpx.AsyncClient
+) -> None:
+    await console.goto("/#/events")
+    live = console.get_by_test_id("live-events")
+    await expect(live.get_by_text("as it happens")).to_be_visible()
+    await asyncio.sleep(0.5)  # the stream is open: what happens from now on shows
+    started = await api.post(
+        "/api/v1/runs", json={"process": "integration-health-check-all", "input": {}}
+    )
+    assert started.status_code in (200, 201), started.text
+    workflow_id = started.json()["workflow_id"]
+    assert (await wait_closed(api, workflow_id))["status"] == "Completed"
+    row = live.locator("li", has_text=workflow_id)
+    await expect(row.filter(has_text="run.started")).to_have_count(1)
+    await expect(row.filter(has_text="run.completed")).to_have_count(1, timeout=15_000)
+    SCREENSHOTS.mkdir(exist_ok=True)  # (not shoot(): the open stream keeps the network busy)
+    await console.screenshot(path=SCREENSHOTS / "live.png", full_page=True)

@@ -87,10 +87,10 @@ async def test_phone_sized_layout(
 @pytest.mark.parametrize(
     ("role", "sees", "hidden"),
     [
-        ("student", ["Runs"], ["Integrations", "Audit log", "Mappings", "Webhook sources"]),
+        ("student", ["Runs"], ["Integrations", "Audit log", "Mappings", "Webhook sources", "Live"]),
         (
             "leader",
-            ["Integrations", "Runs", "Audit log", "Conflicts"],
+            ["Integrations", "Runs", "Audit log", "Conflicts", "Live"],
             ["Webhook sources", "Dead letters"],
         ),
     ],

@@ -6,6 +6,7 @@ import conflicts from "./conflicts";
 import { Dashboard } from "./dashboard/Dashboard";
 import { dataProvider } from "./dataProvider";
 import deadLetters from "./deadLetters";
+import events from "./events";
 import integrations from "./integrations";
 import mappings from "./mappings";
 import quarantine from "./quarantine";
@@ -18,6 +19,7 @@ import webhookSources from "./webhookSources";
 export const App = () => (
   <Admin title="Atrium" dataProvider={dataProvider} authProvider={authProvider} dashboard={Dashboard} requireAuth disableTelemetry>
     <Resource name="integrations" {...integrations} />
+    <Resource name="events" {...events} />
     <Resource name="runs" {...runs} />
     <Resource name="processes" recordRepresentation="name" />
     <Resource name="conflicts" {...conflicts} />

@@ -50,6 +50,7 @@ const RULES: Record<string, Rule> = {
   subscriptions: { read: "subscriptions:manage", write: "subscriptions:manage" },
   "dead-letters": { read: "subscriptions:manage", redeliver: "subscriptions:manage" },
   audit: { read: "audit:read", verify: "audit:read" },
+  events: { read: "events:read" }, // the live stream
 };
 
 export function permissionFor(resource: string, action: string): string | undefined {
