@@ -119,10 +119,12 @@ class HealthActivities:
             integration.last_health_detail = result.detail
             session.add(integration)
             session.commit()
-            return _change(session, check_id, integration.system)
+            return health_change(session, check_id, integration.system)
 
 
-def _change(session: Session, check_id: str, system: str) -> EventEnvelope | None:
+def health_change(session: Session, check_id: str, system: str) -> EventEnvelope | None:
+    """The event check ``check_id`` calls for, compared with the check recorded before it (also
+    what the API's live stream shows: api/events/watchers.py)."""
     this = session.exec(select(HealthCheck).where(HealthCheck.run_id == check_id)).one()
     before = session.exec(
         select(HealthCheck)

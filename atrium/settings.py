@@ -226,7 +226,8 @@ class EventsSettings(BaseModel):
     delivery_max_attempts: int = Field(8, ge=1, le=100)
     stream_heartbeat_seconds: float = Field(15.0, gt=0.0, le=300.0)
     stream_queue_size: int = Field(1000, ge=10)
-    # While a console watches, how often the API looks for runs that ended (api/events/run_watcher)
+    # While a console watches, how often the API looks for what workers found out (runs that
+    # ended, connections down or back: api/events/watchers.py)
     stream_runs_seconds: float = Field(2.0, ge=0.2, le=60.0)
     redis_url: str | None = None  # set to share the live stream across API replicas
     # Subscriber URLs (atrium/egress.py, the SSRF guard): https to public addresses only, unless

@@ -1,5 +1,6 @@
 """Builds the event machinery in the API's lifespan: broadcaster (with Redis if configured),
-the hub, the watcher that streams run outcomes, and the webhook ingest path with its caches."""
+the hub, the watcher that streams what workers find out, and the webhook ingest path with its
+caches."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi import FastAPI
 from activities.events import DeliveryRetry, SubscriberDirectory
 from api.events.broadcaster import Broadcaster
 from api.events.hub import EventHub
-from api.events.run_watcher import RunWatcher
+from api.events.watchers import HealthChanges, RunOutcomes, StreamWatcher
 from api.webhooks.config import WebhookConfig
 from api.webhooks.ingest import WebhookIngest
 from api.webhooks.secrets import SourceSecrets
@@ -39,12 +40,16 @@ async def events_started(app: FastAPI, settings: Settings) -> AsyncIterator[None
         cfg,
         TaskQueues.from_settings(settings.temporal),
     )
-    runs = RunWatcher(broadcaster, lambda: app.state.temporal, cfg.stream_runs_seconds)
-    runs.start()
+    watcher = StreamWatcher(
+        broadcaster,
+        [RunOutcomes(lambda: app.state.temporal), HealthChanges(app.state.engine)],
+        cfg.stream_runs_seconds,
+    )
+    watcher.start()
     try:
         yield
     finally:
-        await runs.stop()
+        await watcher.stop()
         await app.state.webhooks.drain()
         await hub.drain()
         await broadcaster.stop()

@@ -14,11 +14,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.worker import Worker
 
 from api.events.broadcaster import Broadcaster, StreamEvent
 from api.main import create_app
+from atrium.db import session_scope
+from atrium.models import Integration
 from atrium.settings import EventsSettings, Settings
 from tests.support.servers import serve
 from workflows.health_check import (
@@ -123,21 +126,35 @@ async def test_slow_listener_loses_oldest_events_not_the_api() -> None:
     assert queue.qsize() == 10 and queue.get_nowait().id == "15"
 
 
-async def test_runs_that_end_show_on_the_stream_once(
+async def test_what_workers_find_out_shows_on_the_stream_once(
     quick_app: tuple[FastAPI, str],
     worker: Worker,
     admin_token: str,
     temporal_client: Client,
     settings: Settings,
+    engine: Engine,
 ) -> None:
-    """However they end: a run that completes and one that fails, each once, though every look
-    at Temporal reaches back a few seconds."""
+    """However runs end (one completes, one fails) and when a connection goes down, each once,
+    though every look reaches back a few seconds."""
     _, url = quick_app
     queue = settings.temporal.task_queue
     ok, bad = f"stream-ok-{uuid.uuid4().hex[:8]}", f"stream-bad-{uuid.uuid4().hex[:8]}"
+    down = f"down-{uuid.uuid4().hex[:8]}"
+    with session_scope(engine) as session:
+        session.add(
+            Integration(
+                name=down,
+                system="generic",
+                base_url="http://127.0.0.1:9",  # nothing listens: its first check fails
+                health_path="/status",
+                description="",
+            )
+        )
+        session.commit()
+    kinds = "run.completed,run.failed,integration.unhealthy"
     async with (
         httpx.AsyncClient(base_url=url, timeout=30, headers=bearer(admin_token)) as client,
-        client.stream("GET", "/api/v1/events/stream?types=run.completed,run.failed") as response,
+        client.stream("GET", f"/api/v1/events/stream?types={kinds}") as response,
     ):
         lines = response.aiter_lines()
         await read_events(lines, 1)  # connected: the watcher now has a listener
@@ -152,6 +169,13 @@ async def test_runs_that_end_show_on_the_stream_once(
                 id=bad,
                 task_queue=queue,
             )
+        checked = await temporal_client.execute_workflow(
+            IntegrationHealthCheck.run,
+            HealthCheckInput(integration=down),
+            id=f"stream-down-{down}",
+            task_queue=queue,
+        )
+        assert not checked.healthy
         seen: list[tuple[str, str]] = []
 
         async def collect() -> None:
@@ -159,12 +183,14 @@ async def test_runs_that_end_show_on_the_stream_once(
                 for block in await read_events(lines, 1):
                     if "event" in block:
                         data = json.loads(block["data"])["data"]
-                        seen.append((block["event"], data["workflow_id"]))
+                        seen.append(
+                            (block["event"], data.get("workflow_id") or data["integration"])
+                        )
 
         reader = asyncio.create_task(collect())
         try:
             for _ in range(200):
-                if {ok, bad} <= {wid for _, wid in seen}:
+                if {ok, bad, down} <= {key for _, key in seen}:
                     break
                 await asyncio.sleep(0.1)
             await asyncio.sleep(1.5)  # several more looks: nothing may come twice
@@ -172,8 +198,12 @@ async def test_runs_that_end_show_on_the_stream_once(
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
-    mine = [(kind, wid) for kind, wid in seen if wid in (ok, bad)]
-    assert sorted(mine) == [("run.completed", ok), ("run.failed", bad)]
+    mine = [(kind, key) for kind, key in seen if key in (ok, bad, down)]
+    assert sorted(mine) == [
+        ("integration.unhealthy", down),
+        ("run.completed", ok),
+        ("run.failed", bad),
+    ]
 
 
 def bearer(token: str) -> dict[str, str]:
