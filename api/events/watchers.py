@@ -92,8 +92,15 @@ class HealthChanges:
             ).all()
             changes = [health_change(session, check_id, system) for check_id, system in rows]
         return [
-            StreamEvent(id=c.id, type=c.type, at=c.created_at, data=c.data) for c in changes if c
+            StreamEvent(id=c.id, type=c.type, at=_aware(c.data["checked_at"]), data=c.data)
+            for c in changes
+            if c
         ]
+
+
+def _aware(stamp: str) -> datetime:
+    moment = datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class StreamWatcher:
@@ -114,27 +121,29 @@ class StreamWatcher:
                 await self._task
 
     async def _watch(self) -> None:
-        since = datetime.now(UTC)
+        since = floor = datetime.now(UTC)
         while True:
             await asyncio.sleep(self.every)
             if not self.broadcaster.listeners:
-                since = datetime.now(UTC)  # a console that connects later sees what comes next
+                # A console that connects later sees what happens from then on, not before.
+                since = floor = datetime.now(UTC)
                 continue
             looked = datetime.now(UTC)
             for source in self.sources:
                 try:
-                    await self.look(source, since - LAG)
+                    await self.look(source, since - LAG, floor)
                 except Exception as exc:  # Temporal or the database away: the next look retries
                     log.info(
                         "stream watcher: no look", source=type(source).__name__, error=str(exc)
                     )
             since = looked
 
-    async def look(self, source: Source, since: datetime) -> int:
-        """Stream what ``source`` found since ``since`` and was not streamed yet."""
+    async def look(self, source: Source, since: datetime, floor: datetime) -> int:
+        """Stream what ``source`` found since ``since``, happened at ``floor`` or later and was
+        not streamed yet."""
         streamed = 0
         for event in await source.since(since):
-            if event.id in self._streamed:
+            if event.id in self._streamed or event.at < floor:
                 continue
             self._streamed[event.id] = None
             while len(self._streamed) > REMEMBERED:
