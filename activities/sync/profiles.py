@@ -154,13 +154,13 @@ class ProfileActivities:
         self.ctx.store.save(input.pair, "profiles", "profile-sync", rows)
         info = activity.info()
         run = f"{info.workflow_id}:{info.workflow_run_id}"
-        for system in sorted({system for system, _ in by_target}):
-            written = [
+        written: dict[str, list[SyncedRecord]] = {}
+        for (system, pid), values in by_target.items():
+            written.setdefault(system, []).append(
                 SyncedRecord(pid, None, "updated", version_of(values))
-                for (to, pid), values in by_target.items()
-                if to == system
-            ]
-            await announce_synced(self.ctx, run, input.pair, system, "profiles", written)
+            )
+        for system, records in written.items():
+            await announce_synced(self.ctx, run, input.pair, system, "profiles", records)
         return len(by_target)
 
 

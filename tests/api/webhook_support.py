@@ -7,8 +7,8 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -91,6 +91,11 @@ class Subscriber:
         self.answered.append(status)
         return status
 
+    def events(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """The envelopes received so far (of one type, with ``kind``)."""
+        found = [json.loads(body) for _, body in self.received]
+        return [e for e in found if kind is None or e["type"] == kind]
+
 
 @contextmanager
 def subscriber_server(subscriber: Subscriber) -> Iterator[Subscriber]:
@@ -116,3 +121,18 @@ def subscriber_server(subscriber: Subscriber) -> Iterator[Subscriber]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@asynccontextmanager
+async def subscribed(api: httpx.AsyncClient, event_types: list[str]) -> AsyncIterator[Subscriber]:
+    """A local subscriber registered for ``event_types`` through the API, removed afterwards
+    (even when the test fails: other tests' events would keep coming to it)."""
+    with subscriber_server(Subscriber()) as sub:
+        answer = await api.post(
+            "/api/v1/subscriptions", json={"url": sub.url, "event_types": event_types}
+        )
+        assert answer.status_code == 201, answer.text
+        try:
+            yield sub
+        finally:
+            await api.delete(f"/api/v1/subscriptions/{answer.json()['id']}")

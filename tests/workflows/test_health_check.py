@@ -25,7 +25,7 @@ from atrium.credentials import Credentials
 from atrium.db import session_scope
 from atrium.models import HealthCheck, Integration
 from atrium.settings import Settings
-from tests.api.webhook_support import Subscriber, subscriber_server
+from tests.api.webhook_support import Subscriber, subscribed
 from tests.support.servers import serve
 from tests.workflows.correlation_probe import CorrelationProbe, whoami
 from tests.workflows.sync_env import eventually
@@ -128,34 +128,29 @@ async def test_subscribers_hear_when_a_connection_goes_down_and_comes_back(
         return result.healthy
 
     kinds = ["integration.unhealthy", "integration.recovered"]
-    with subscriber_server(Subscriber()) as sub:
-        subscribed = await api.post(
-            "/api/v1/subscriptions", json={"url": sub.url, "event_types": kinds}
-        )
-        assert subscribed.status_code == 201, subscribed.text
-        try:
-            assert await check(1)  # up, as before: no news
-            await credentials.rotate(name, {"token": "wrong"})
-            assert not await check(2) and not await check(3)  # down: one alert, not two
-            await credentials.rotate(name, {"token": GOOD_TOKEN})
-            assert await check(4) and await check(5)  # back: one all-clear
+    async with subscribed(api, kinds) as sub:
+        assert await check(1)  # up, as before: no news
+        await credentials.rotate(name, {"token": "wrong"})
+        assert not await check(2) and not await check(3)  # down: one alert, not two
+        await credentials.rotate(name, {"token": GOOD_TOKEN})
+        assert await check(4) and await check(5)  # back: one all-clear
 
-            async def heard() -> list[dict[str, Any]]:
-                got = [json.loads(body) for _, body in sub.received]
-                ours = [e for e in got if e["data"]["integration"] == name]
-                return ours if len(ours) >= 2 else []
+        async def heard() -> list[dict[str, Any]]:
+            ours = about(sub, name)
+            return ours if len(ours) >= 2 else []
 
-            events = await eventually(heard)
-            await asyncio.sleep(1.0)  # a third, wrong event would have arrived by now
-        finally:
-            await api.delete(f"/api/v1/subscriptions/{subscribed.json()['id']}")
-    ours = [json.loads(body) for _, body in sub.received]
-    ours = [e for e in ours if e["data"]["integration"] == name]
+        events = await eventually(heard)
+        await asyncio.sleep(1.0)  # a third, wrong event would have arrived by now
+    ours = about(sub, name)
     assert [e["type"] for e in ours] == kinds == [e["type"] for e in events]
     down, back = ours
     assert down["data"]["status_code"] == 401 and not down["data"]["healthy"]
     assert back["data"]["healthy"] and back["data"]["since"] is not None
     assert GOOD_TOKEN not in json.dumps(ours)
+
+
+def about(sub: Subscriber, integration: str) -> list[dict[str, Any]]:
+    return [e for e in sub.events() if e["data"]["integration"] == integration]
 
 
 def test_a_retried_check_announces_the_same_change_under_the_same_id(

@@ -4,7 +4,6 @@ conflict waits in /api/v1/conflicts until an administrator resolves it."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 
@@ -21,7 +20,7 @@ from connectors.canvas.models import UserUpdate
 from connectors.credentials import static_credentials
 from connectors.moodle import MoodleClient
 from connectors.moodle.models import UserUpdate as MoodleUpdate
-from tests.api.webhook_support import Subscriber, subscriber_server
+from tests.api.webhook_support import Subscriber, subscribed
 from tests.workflows.sync_env import (
     Pair,
     SyncSandbox,
@@ -98,41 +97,33 @@ async def test_two_way_profile_sync_with_each_policy(
         [MoodleUpdate(id=ids[p3], firstname="Gamma", lastname="Three")]
     )  # one side
 
-    with subscriber_server(Subscriber()) as sub:
-        subscribed = await api.post(
-            "/api/v1/subscriptions",
-            json={"url": sub.url, "event_types": ["conflict.raised", "record.synced"]},
+    async with subscribed(api, ["conflict.raised", "record.synced"]) as sub:
+        handle = await profile_sync()
+        conflicts = await eventually(lambda: _open(api, pair))
+        raised = await eventually(lambda: _raised(sub, pair))
+        assert [e["data"]["conflict_id"] for e in raised] == [conflicts[0]["id"]]
+        assert [(c["source_id"], c["field"]) for c in conflicts] == [(p1, "name")]
+        assert (
+            conflicts[0]["values"][lms_a] == "Alpha One"
+            and conflicts[0]["values"][lms_b] == "Beta One"
         )
-        assert subscribed.status_code == 201, subscribed.text
-        try:
-            handle = await profile_sync()
-            conflicts = await eventually(lambda: _open(api, pair))
-            raised = await eventually(lambda: _raised(sub, pair))
-            assert [e["data"]["conflict_id"] for e in raised] == [conflicts[0]["id"]]
-            assert [(c["source_id"], c["field"]) for c in conflicts] == [(p1, "name")]
-            assert (
-                conflicts[0]["values"][lms_a] == "Alpha One"
-                and conflicts[0]["values"][lms_b] == "Beta One"
-            )
-            bad = await api.post(
-                f"/api/v1/conflicts/{conflicts[0]['id']}/resolve", json={"choose": "erp"}
-            )
-            assert bad.status_code == 422 and "choose" in bad.json()["error"]
-            done = await api.post(
-                f"/api/v1/conflicts/{conflicts[0]['id']}/resolve", json={"choose": lms_b}
-            )
-            assert done.status_code == 200, done.text
-            result = await handle.result()  # type: ignore[attr-defined]
-            assert (result.conflicts, result.resolved) == (1, 1)
-            # Every write the run made is announced once: p2's email put back in Moodle, p3's
-            # name carried to Canvas, then p1's name as the administrator chose.
-            wanted = [(lms_a, p1), (lms_a, p3), (lms_b, p2)]
-            synced = await eventually(lambda: _synced(sub, pair, len(wanted)))
-            assert sorted((e["data"]["integration"], e["data"]["source_id"]) for e in synced) == (
-                wanted
-            )
-        finally:
-            await api.delete(f"/api/v1/subscriptions/{subscribed.json()['id']}")
+        bad = await api.post(
+            f"/api/v1/conflicts/{conflicts[0]['id']}/resolve", json={"choose": "erp"}
+        )
+        assert bad.status_code == 422 and "choose" in bad.json()["error"]
+        done = await api.post(
+            f"/api/v1/conflicts/{conflicts[0]['id']}/resolve", json={"choose": lms_b}
+        )
+        assert done.status_code == 200, done.text
+        result = await handle.result()  # type: ignore[attr-defined]
+        assert (result.conflicts, result.resolved) == (1, 1)
+        # Every write the run made is announced once: p2's email put back in Moodle, p3's
+        # name carried to Canvas, then p1's name as the administrator chose.
+        wanted = [(lms_a, p1), (lms_a, p3), (lms_b, p2)]
+        synced = await eventually(lambda: _synced(sub, pair, len(wanted)))
+        assert sorted((e["data"]["integration"], e["data"]["source_id"]) for e in synced) == (
+            wanted
+        )
     again = await api.post(
         f"/api/v1/conflicts/{conflicts[0]['id']}/resolve", json={"choose": lms_b}
     )
@@ -153,12 +144,10 @@ async def _open(api: httpx.AsyncClient, pair: str) -> list[dict[str, object]]:
 
 async def _synced(sub: Subscriber, pair: str, at_least: int) -> list[dict]:
     """The record.synced events about ``pair``, once there are ``at_least`` of them."""
-    events = [json.loads(body) for _, body in sub.received]
-    found = [e for e in events if e["type"] == "record.synced" and e["data"]["source"] == pair]
+    found = [e for e in sub.events("record.synced") if e["data"]["source"] == pair]
     return found if len(found) >= at_least else []
 
 
 async def _raised(sub: Subscriber, pair: str) -> list[dict]:
     """The conflict.raised events about ``pair`` the subscriber has got so far."""
-    events = [json.loads(body) for _, body in sub.received]
-    return [e for e in events if e["type"] == "conflict.raised" and e["data"]["pair"] == pair]
+    return [e for e in sub.events("conflict.raised") if e["data"]["pair"] == pair]

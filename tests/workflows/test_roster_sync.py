@@ -4,7 +4,6 @@ full, incremental through REST, deletions behind the mass-deletion guard, quaran
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -20,7 +19,7 @@ from atrium.settings import Settings
 from atrium.sync.snapshots import snapshot
 from atrium.sync.store import Saved, SyncStore
 from connectors.canonical.models import Enrollment
-from tests.api.webhook_support import Subscriber, subscriber_server
+from tests.api.webhook_support import Subscriber, subscribed
 from tests.workflows.sync_env import (
     Pair,
     SyncSandbox,
@@ -166,42 +165,33 @@ async def test_each_written_record_is_announced_once_as_record_synced(
     api: httpx.AsyncClient,
 ) -> None:
     p, _ = synced
-    with subscriber_server(Subscriber()) as sub:
-        subscribed = await api.post(
-            "/api/v1/subscriptions", json={"url": sub.url, "event_types": ["record.synced"]}
+    async with subscribed(api, ["record.synced"]) as sub:
+        users = await mutate(
+            sandbox,
+            collection="users",
+            count=3,
+            filter="role='student'",
+            set={"familyName": "Q"},
         )
-        assert subscribed.status_code == 201, subscribed.text
-        try:
-            users = await mutate(
-                sandbox,
-                collection="users",
-                count=3,
-                filter="role='student'",
-                set={"familyName": "Q"},
-            )
-            [gone] = await mutate(
-                sandbox,
-                collection="enrollments",
-                count=1,
-                filter="role='student' AND status='active'",
-                status="tobedeleted",
-            )
-            result = await sync(temporal_client, settings, p, mode="incremental")
-            assert result.totals["users"].updated >= 3
-            expected = {("users", u, "updated") for u in users} | {
-                ("enrollments", gone, "deactivated")
-            }
+        [gone] = await mutate(
+            sandbox,
+            collection="enrollments",
+            count=1,
+            filter="role='student' AND status='active'",
+            status="tobedeleted",
+        )
+        result = await sync(temporal_client, settings, p, mode="incremental")
+        assert result.totals["users"].updated >= 3
+        expected = {("users", u, "updated") for u in users} | {("enrollments", gone, "deactivated")}
 
-            async def announced() -> list[dict[str, Any]]:
-                got = synced_events(sub, p.target)
-                return got if expected <= {key(e) for e in got} else []
+        async def announced() -> list[dict[str, Any]]:
+            got = synced_events(sub, p.target)
+            return got if expected <= {key(e) for e in got} else []
 
-            events = await eventually(announced)
-            again = await sync(temporal_client, settings, p, mode="incremental")
-            assert again.totals["users"].updated == 0
-            await asyncio.sleep(1.0)  # a late, second delivery would arrive by now
-        finally:
-            await api.delete(f"/api/v1/subscriptions/{subscribed.json()['id']}")
+        events = await eventually(announced)
+        again = await sync(temporal_client, settings, p, mode="incremental")
+        assert again.totals["users"].updated == 0
+        await asyncio.sleep(1.0)  # a late, second delivery would arrive by now
     ours = synced_events(sub, p.target)
     assert len({e["id"] for e in ours}) == len(ours) >= len(events)  # nothing delivered twice
     for kind, source_id, action in expected:
@@ -211,8 +201,7 @@ async def test_each_written_record_is_announced_once_as_record_synced(
 
 
 def synced_events(sub: Subscriber, target: str) -> list[dict[str, Any]]:
-    events = [json.loads(body) for _, body in sub.received]
-    return [e for e in events if e["data"].get("integration") == target]
+    return [e for e in sub.events() if e["data"].get("integration") == target]
 
 
 def key(event: dict[str, Any]) -> tuple[str, str, str]:
