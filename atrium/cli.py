@@ -79,6 +79,28 @@ def cmd_migrate(settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, output: str | None = None) -> int:
+    from pathlib import Path
+
+    from atrium.backup import backup
+
+    made = backup(settings, Path(output) if output else None)
+    print(f"atrium: backup written to {made.path} (0600): {', '.join(made.parts)}")
+    return 0
+
+
+def cmd_restore(settings: Settings, archive: str | None = None) -> int:
+    from pathlib import Path
+
+    from atrium.backup import restore
+
+    if not archive:
+        raise ValueError("restore needs the backup file: atrium restore FILE")
+    for line in restore(settings, Path(archive)):
+        print(f"atrium: restored {line}")
+    return 0
+
+
 def cmd_up(settings: Settings) -> int:
     from atrium.stack.up import run_up
 
@@ -91,6 +113,13 @@ COMMANDS = {
     "api": (cmd_api, "run the HTTP API against the configured cluster"),
     "sandbox": (cmd_sandbox, "serve the emulated school systems"),
     "migrate": (cmd_migrate, "bring the database schema up to date"),
+    "backup": (cmd_backup, "back up the store, Vault and (embedded) Temporal into one file"),
+    "restore": (cmd_restore, "restore a backup into a new state folder"),
+}
+# Commands that take one positional argument: its name in the help.
+ARGUMENTS: dict[str, tuple[str, str | None]] = {
+    "backup": ("output", "?"),
+    "restore": ("archive", None),
 }
 
 
@@ -98,10 +127,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="atrium", description="Atrium integration hub")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_, help_text) in COMMANDS.items():
-        sub.add_parser(name, help=help_text)
+        command = sub.add_parser(name, help=help_text)
+        if name in ARGUMENTS:
+            argument, count = ARGUMENTS[name]
+            command.add_argument(argument, nargs=count)
     args = parser.parse_args(argv)
     settings = _settings()
     try:
+        if args.command in ARGUMENTS:
+            value = getattr(args, ARGUMENTS[args.command][0])
+            return COMMANDS[args.command][0](settings, value)  # type: ignore[call-arg]
         return COMMANDS[args.command][0](settings)
     except KeyboardInterrupt:
         return 130
