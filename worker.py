@@ -123,6 +123,7 @@ async def run_worker() -> None:
     from atrium.db import make_engine
     from atrium.migrations import upgrade
     from atrium.outbound_limits import configure as configure_outbound
+    from atrium.payload_codec import payload_codec
     from atrium.settings import get_settings
     from atrium.temporal import connect, ensure_search_attributes, metrics_runtime
     from workflows.schedules import ensure_schedules
@@ -134,14 +135,15 @@ async def run_worker() -> None:
     runtime = None
     if settings.worker.metrics_port:
         runtime = metrics_runtime(settings.worker.metrics_host, settings.worker.metrics_port)
-    client = await connect(settings.temporal, runtime=runtime)
+    credentials = credentials_from_settings(settings)
+    codec = payload_codec(credentials, settings.temporal.payload_key)
+    client = await connect(settings.temporal, runtime=runtime, codec=codec)
     await ensure_search_attributes(client)
     await ensure_schedules(
         client,
         settings.temporal.task_queue,
         timedelta(seconds=settings.health_check_interval_seconds),
     )
-    credentials = credentials_from_settings(settings)
     worker = build_worker(
         client,
         settings.temporal.task_queue,

@@ -40,7 +40,7 @@ async def _serve(app: FastAPI, settings: Settings, running: list[Worker]) -> Non
     queues = TaskQueues.from_settings(settings.temporal)
     while True:
         try:
-            client = await connect(settings.temporal, identity=IDENTITY)
+            client = await connect(settings.temporal, identity=IDENTITY, codec=app.state.codec)
             worker = build_events_worker(
                 client, queues, app.state.engine, app.state.credentials, settings.events
             )

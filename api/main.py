@@ -22,6 +22,7 @@ from api.routes import (
     api_keys,
     audit,
     auth,
+    codec,
     conflicts,
     health,
     integrations,
@@ -39,6 +40,7 @@ from api.routes import events as events_routes
 from atrium.credentials import credentials_from_settings
 from atrium.db import make_engine
 from atrium.logging import configure_logging
+from atrium.payload_codec import payload_codec
 from atrium.settings import Settings, get_settings
 from atrium.temporal import connect
 
@@ -71,7 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.api.rate_limit_storage, settings.api.rate_limit, settings.api.login_rate_limit
         )
         # Created once; lazy so the API serves (and /readyz says why) while Temporal is down.
-        app.state.temporal = await connect(settings.temporal, lazy=True)
+        app.state.codec = payload_codec(app.state.credentials, settings.temporal.payload_key)
+        app.state.temporal = await connect(settings.temporal, lazy=True, codec=app.state.codec)
         async with events_started(app, settings), eager_worker(app, settings):
             yield
         app.state.audit.close()
@@ -94,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # before /webhooks/{source}, being more specific.
     for module in (proctoring_webhooks, webhooks, subscriptions, events_routes):
         v1.include_router(module.router)
-    for module in (processes, runs, integrations, auth, users, api_keys, audit):
+    for module in (processes, runs, codec, integrations, auth, users, api_keys, audit):
         v1.include_router(module.router)
     for module in (mappings, quarantine, conflicts, stats):  # the sync engine and its figures
         v1.include_router(module.router)

@@ -66,6 +66,11 @@ class Credentials:
         self._token = token
         self._client: hvac.Client | None = None
 
+    @property
+    def token(self) -> str | None:
+        """The token given at construction (None: from settings or AppRole)."""
+        return self._token
+
     def _kv(self) -> hvac.api.secrets_engines.KvV2:
         if self._client is None:
             self._client = vault_client(self.settings, self._token)

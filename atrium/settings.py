@@ -33,6 +33,9 @@ class TemporalSettings(BaseModel):
     # How long a worker or the CLI keeps retrying while the server is unreachable or its
     # frontend not yet healthy (a cluster starting next to it); 0 fails at once.
     connect_wait_seconds: float = Field(30.0, ge=0, le=600)
+    # Vault transit key whose versions seal every payload (atrium/payload_codec.py); one per
+    # institution where a deployment serves several.
+    payload_key: str = Field("atrium-payloads", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
     @field_validator("address")
     @classmethod

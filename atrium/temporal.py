@@ -14,11 +14,12 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.client import Client, TLSConfig
 from temporalio.common import SearchAttributeKey
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import PayloadCodec
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from atrium.correlation import CorrelationInterceptor
+from atrium.payload_codec import data_converter
 from atrium.settings import TemporalSettings
 
 log = structlog.get_logger("atrium.temporal")
@@ -65,8 +66,10 @@ async def connect(
     lazy: bool = False,
     runtime: Runtime | None = None,
     identity: str | None = None,
+    codec: PayloadCodec | None,
 ) -> Client:
-    """A client with the pydantic data converter and the correlation-id interceptor.
+    """A client with the pydantic data converter (payloads sealed by ``codec``: see
+    atrium/payload_codec.py) and the correlation-id interceptor.
 
     ``lazy`` connects on first use, so the API can start (and say so on /readyz) while Temporal
     is down. Otherwise an unreachable or not-yet-healthy server is retried for
@@ -86,7 +89,7 @@ async def connect(
                 settings.address,
                 namespace=settings.namespace,
                 tls=_tls(settings),
-                data_converter=pydantic_data_converter,
+                data_converter=data_converter(codec),
                 interceptors=[CorrelationInterceptor()],
                 lazy=lazy,
                 runtime=runtime,

@@ -35,11 +35,12 @@ import httpx
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from atrium.credentials import Credentials
+from atrium.credentials import Credentials, credentials_from_settings
 from atrium.db import make_engine, session_scope
 from atrium.logging import configure_logging
 from atrium.migrations import upgrade
 from atrium.models import Integration, WebhookRule, WebhookSource
+from atrium.payload_codec import payload_codec
 from atrium.settings import DatabaseSettings, Settings, TemporalSettings, VaultSettings
 from atrium.signatures import sign_headers
 from atrium.stack.openbao import OpenBaoServer
@@ -302,7 +303,9 @@ async def run(rate: float, seconds: float, api_processes: int) -> int:
             ]
             api_url = f"http://127.0.0.1:{api_port}"
             await wait_ready(api_url)
-            client = await connect(settings.temporal)
+            keys = credentials_from_settings(settings)
+            codec = payload_codec(keys, settings.temporal.payload_key)
+            client = await connect(settings.temporal, codec=codec)
             floor_p50, floor_p99 = await floor(client)
             print(f"temporal floor (eager start + 1 local activity): p50={floor_p50:.1f} ms "
                   f"p99={floor_p99:.1f} ms")  # fmt: skip

@@ -28,6 +28,7 @@ from temporalio.client import Client
 from atrium.credentials import Credentials
 from atrium.db import make_engine
 from atrium.migrations import upgrade
+from atrium.payload_codec import payload_codec
 from atrium.settings import DatabaseSettings, Settings, TemporalSettings, VaultSettings
 from atrium.stack.openbao import OpenBaoServer
 from atrium.stack.temporal_dev import TemporalDevServer
@@ -104,7 +105,9 @@ async def run(args: argparse.Namespace) -> str:
         )
         worker = WorkerProcess(settings, work / "worker.log")
         worker.start()
-        client = await connect(settings.temporal)
+        client = await connect(
+            settings.temporal, codec=payload_codec(credentials, settings.temporal.payload_key)
+        )
         options = {"page_size": args.page_size, "concurrency": args.concurrency}
 
         async def sync(mode: str) -> tuple[RosterSyncResult, float]:

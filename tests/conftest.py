@@ -19,6 +19,7 @@ from temporalio.worker import Worker
 from atrium.credentials import Credentials
 from atrium.db import make_engine
 from atrium.migrations import upgrade
+from atrium.payload_codec import payload_codec
 from atrium.settings import (
     ApiSettings,
     DatabaseSettings,
@@ -126,8 +127,11 @@ def credentials(settings: Settings) -> Credentials:
 
 
 @pytest.fixture(scope="session")
-async def temporal_client(settings: Settings) -> Client:
-    client = await connect(settings.temporal)
+async def temporal_client(settings: Settings, credentials: Credentials) -> Client:
+    """Payloads sealed as in production (atrium/payload_codec.py)."""
+    client = await connect(
+        settings.temporal, codec=payload_codec(credentials, settings.temporal.payload_key)
+    )
     return client
 
 

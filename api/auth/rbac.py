@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, str] = {
     "api_keys:manage": "create, list and revoke API keys",
     "audit:read": "read and verify the audit log",
     "metrics:read": "scrape Prometheus metrics",
+    "payloads:decode": "read run payloads whole in the Temporal Web UI (personal data; audited)",
     "webhooks:manage": "manage inbound webhook sources and routing rules",
     "subscriptions:manage": "manage outbound event subscriptions and redeliveries",
     "events:read": "read events and follow the live event stream",

@@ -125,11 +125,16 @@ class OpenBaoServer:
         headers = {"X-Vault-Token": token}
         mounts = http.get("/v1/sys/mounts", headers=headers)
         mounts.raise_for_status()
-        if "secret/" not in mounts.json().get("data", mounts.json()):
+        present = mounts.json().get("data", mounts.json())
+        if "secret/" not in present:
             http.post(
                 "/v1/sys/mounts/secret",
                 headers=headers,
                 json={"type": "kv", "options": {"version": "2"}},
+            ).raise_for_status()
+        if "transit/" not in present:  # the keys that seal Temporal payloads
+            http.post(
+                "/v1/sys/mounts/transit", headers=headers, json={"type": "transit"}
             ).raise_for_status()
 
     def stop(self) -> None:

@@ -21,6 +21,7 @@ class TemporalDevServer:
     log_file: Path | None = None
     with_search_attributes: bool = True  # False: leave registration to ensure_search_attributes
     metrics_port: int | None = None  # Prometheus /metrics of the server itself (benchmarks)
+    codec_endpoint: str | None = None  # Atrium's codec server, for the Web UI to read payloads
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -47,6 +48,8 @@ class TemporalDevServer:
             cmd += ["--search-attribute", attribute]
         if self.db_file:
             cmd += ["--db-filename", str(self.db_file)]
+        if self.codec_endpoint:
+            cmd += ["--ui-codec-endpoint", self.codec_endpoint]
         if self.metrics_port:
             cmd += ["--metrics-port", str(self.metrics_port)]
         return cmd

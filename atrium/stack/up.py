@@ -47,6 +47,7 @@ def run_up(settings: Settings) -> int:
             ui_port=settings.temporal.ui_port,
             db_file=state / "temporal.db",
             log_file=state / "logs" / "temporal.log",
+            codec_endpoint=f"http://{settings.api.host}:{settings.api.port}/api/v1/codec",
         )
         sup.on_stop("temporal", temporal.stop)
         temporal.start()

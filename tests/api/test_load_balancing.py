@@ -67,9 +67,8 @@ async def test_two_workers_on_one_queue_share_the_runs(
     temporal_client: Client, engine: Engine, credentials: Credentials, settings: Settings
 ) -> None:
     queue = f"lb-{uuid.uuid4().hex[:8]}"
-    other = await connect(
-        settings.temporal
-    )  # the second worker's own connection, as in its process
+    # The second worker's own connection, as in its process.
+    other = await connect(settings.temporal, codec=temporal_client.data_converter.payload_codec)
     async with (
         build_worker(temporal_client, queue, engine, credentials),
         build_worker(other, queue, engine, credentials),

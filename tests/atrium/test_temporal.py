@@ -19,7 +19,7 @@ async def test_search_attributes_are_registered_once() -> None:
     server = TemporalDevServer(port=free_port(), ui_port=free_port(), with_search_attributes=False)
     server.start()
     try:
-        client = await connect(TemporalSettings(address=server.address))
+        client = await connect(TemporalSettings(address=server.address), codec=None)
         added = await ensure_search_attributes(client)
         assert added == ["AtriumIntegration", "AtriumProcess", "AtriumSubject"]
         assert await ensure_search_attributes(client) == []
@@ -33,7 +33,7 @@ async def test_connect_waits_for_a_server_that_is_still_starting() -> None:
     """A worker started next to its cluster (compose, systemd) waits instead of crashing."""
     server = TemporalDevServer(port=free_port(), ui_port=free_port())
     settings = TemporalSettings(address=server.address, connect_wait_seconds=60)
-    connecting = asyncio.create_task(connect(settings))
+    connecting = asyncio.create_task(connect(settings, codec=None))
     await asyncio.sleep(1.0)
     assert not connecting.done()  # nothing listens yet: still retrying, not failed
     await asyncio.to_thread(server.start)
@@ -49,5 +49,5 @@ async def test_connect_gives_up_after_the_configured_wait() -> None:
     settings = TemporalSettings(address=f"127.0.0.1:{free_port()}", connect_wait_seconds=1)
     started = time.monotonic()
     with pytest.raises(RuntimeError, match="Failed client connect"):
-        await connect(settings)
+        await connect(settings, codec=None)
     assert 0.9 < time.monotonic() - started < 10
