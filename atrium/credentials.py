@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +23,7 @@ import hvac.exceptions
 from atrium.settings import Settings, VaultSettings
 from connectors.credentials import CredentialSource
 
+MIN_RENEWED_LEASE_SECONDS = 10  # a renewal granting less than this means max TTL: log in again
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 
 
@@ -48,13 +51,22 @@ def secret_path(name: str) -> str:
     return f"connections/{name}"
 
 
+def approle_login(client: hvac.Client, settings: VaultSettings) -> int:
+    """Log ``client`` in with AppRole; returns the token's lease in seconds (0: no expiry)."""
+    assert settings.role_id and settings.secret_id
+    answer = client.auth.approle.login(
+        role_id=settings.role_id,
+        secret_id=settings.secret_id.get_secret_value(),
+        mount_point=settings.approle_mount,
+    )
+    return int(answer["auth"].get("lease_duration") or 0)
+
+
 def vault_client(settings: VaultSettings, token: str | None = None) -> hvac.Client:
+    """A client logged in as the settings say (blocking: call it from a thread)."""
     client = hvac.Client(url=settings.address, verify=settings.verify, timeout=5)
     if settings.auth == "approle":
-        assert settings.role_id and settings.secret_id
-        client.auth.approle.login(
-            role_id=settings.role_id, secret_id=settings.secret_id.get_secret_value()
-        )
+        approle_login(client, settings)
     else:
         client.token = token or (settings.token.get_secret_value() if settings.token else None)
     return client
@@ -65,6 +77,8 @@ class Credentials:
         self.settings = settings
         self._token = token
         self._client: hvac.Client | None = None
+        # AppRole: when to renew the token (monotonic seconds); inf for a token without expiry.
+        self._renew_at = 0.0 if settings.auth == "approle" else math.inf
 
     @property
     def token(self) -> str | None:
@@ -72,16 +86,56 @@ class Credentials:
         return self._token
 
     def _kv(self) -> hvac.api.secrets_engines.KvV2:
+        return self._hvac().secrets.kv.v2
+
+    def _hvac(self) -> hvac.Client:
         if self._client is None:
-            self._client = vault_client(self.settings, self._token)
-        return self._client.secrets.kv.v2
+            self._client = hvac.Client(
+                url=self.settings.address, verify=self.settings.verify, timeout=5
+            )
+            if self.settings.auth == "token":  # AppRole logs in on the first call (_session)
+                self._client.token = self._token or (
+                    self.settings.token.get_secret_value() if self.settings.token else None
+                )
+        return self._client
+
+    def _login(self) -> None:
+        lease = approle_login(self._hvac(), self.settings)
+        self._renew_at = time.monotonic() + lease * 2 / 3 if lease else math.inf
+
+    def _session(self) -> None:
+        """AppRole: log in the first time, renew the token at two thirds of its lease, and log in
+        again when it can no longer be renewed (its max TTL reached, or revoked)."""
+        if time.monotonic() < self._renew_at:
+            return
+        if self._hvac().token is None:
+            self._login()
+            return
+        try:
+            lease = int(self._hvac().auth.token.renew_self()["auth"].get("lease_duration") or 0)
+        except hvac.exceptions.VaultError:
+            lease = 0
+        if lease < MIN_RENEWED_LEASE_SECONDS:
+            self._login()
+        else:
+            self._renew_at = time.monotonic() + lease * 2 / 3
 
     def _path(self, name: str) -> str:
         return f"{self.settings.prefix}/{secret_path(name)}"
 
+    def _attempt(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self._session()
+        try:
+            return fn(*args, **kwargs)
+        except hvac.exceptions.Forbidden:
+            if self.settings.auth != "approle":
+                raise
+            self._login()  # the token expired or was revoked between renewals: once more
+            return fn(*args, **kwargs)
+
     async def _call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         try:
-            return await asyncio.to_thread(fn, *args, **kwargs)
+            return await asyncio.to_thread(self._attempt, fn, *args, **kwargs)
         except hvac.exceptions.InvalidPath as exc:
             raise SecretNotFound("no such secret") from exc
         except hvac.exceptions.VaultError as exc:
@@ -170,7 +224,7 @@ class Credentials:
 
     async def healthy(self) -> bool:
         try:
-            client = self._client or vault_client(self.settings, self._token)
+            client = self._hvac()  # sys/health needs no token
             status = await asyncio.to_thread(client.sys.read_health_status, method="GET")
             body = status.json() if hasattr(status, "json") else status
             return bool(body.get("initialized")) and not body.get("sealed", True)

@@ -60,6 +60,7 @@ class VaultSettings(BaseModel):
     token: SecretStr | None = None
     role_id: str | None = None
     secret_id: SecretStr | None = None
+    approle_mount: str = "approle"
     mount: str = "secret"
     prefix: str = "atrium"
     verify: bool = True
