@@ -1,5 +1,5 @@
-"""The Grafana dashboard and Prometheus alert rules (atrium/deploy/) ask only for metrics that exist:
-every metric name in their queries is among those a real API's /metrics and a real worker's
+"""The Grafana dashboard and Prometheus alert rules (atrium/deploy/) ask only for metrics that
+exist: every metric name in their queries is among those a real API's /metrics and a real worker's
 Temporal SDK exporter serve, and the compose file provisions both where Grafana and Prometheus
 look for them."""
 
@@ -53,9 +53,7 @@ class Probe:
 def queries() -> dict[str, str]:
     """Every PromQL expression of the dashboard and the alert rules, by where it is."""
     dashboard = json.loads((DEPLOY / "grafana-dashboard.json").read_text())
-    found = {
-        f"panel {p['title']!r}": t["expr"] for p in dashboard["panels"] for t in p["targets"]
-    }
+    found = {f"panel {p['title']!r}": t["expr"] for p in dashboard["panels"] for t in p["targets"]}
     rules = yaml.safe_load((DEPLOY / "prometheus-alerts.yml").read_text())
     found |= {f"alert {r['alert']}": r["expr"] for g in rules["groups"] for r in g["rules"]}
     return found
@@ -102,9 +100,7 @@ def test_compose_provisions_the_dashboard_and_the_rules() -> None:
         re.sub(r"\$\{(\w+)(?::\?[^}]*)?\}", "x", (ROOT / "temporal-compose.yml").read_text())
     )
     configs, services = compose["configs"], compose["services"]
-    mounted = {
-        c["source"]: c["target"] for s in services.values() for c in s.get("configs", [])
-    }
+    mounted = {c["source"]: c["target"] for s in services.values() for c in s.get("configs", [])}
     for name in ("grafana-dashboard", "prometheus-alerts"):
         assert (ROOT / configs[name]["file"]).is_file(), name
     prometheus = yaml.safe_load(configs["prometheus"]["content"])
