@@ -200,6 +200,12 @@ class MoodleClient(HttpConnector):
             raise MalformedResponse(f"moodle {function}: no 'courses' in {data!r:.200}")
         return self._parse_list(Course, data["courses"], function)
 
+    async def delete_courses(self, courseids: Sequence[int]) -> list[Warning]:
+        """core_course_delete_courses; unknown courses come back as warnings."""
+        data = await self.call("core_course_delete_courses", {"courseids": list(courseids)})
+        raw = data.get("warnings", []) if isinstance(data, dict) else []
+        return self._parse_list(Warning, raw, "core_course_delete_courses")
+
     # --- enrolments --------------------------------------------------------------------
 
     async def enrol(self, enrolments: Sequence[Enrolment]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sandbox.moodle.functions import (
+    course_delete,
     courses,
     enrol,
     grade_services,
@@ -15,7 +16,7 @@ from sandbox.moodle.functions.base import ExternalFunction, Site
 
 REGISTRY: dict[str, ExternalFunction] = {
     f.name: f
-    for module in (users, user_delete, courses, enrol, grades, grade_services, site)
+    for module in (users, user_delete, courses, course_delete, enrol, grades, grade_services, site)
     for f in module.FUNCTIONS
 }
 
