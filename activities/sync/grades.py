@@ -18,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 from activities.sync.context import SyncContext
 from activities.sync.errors import translate
 from activities.sync.grade_sources import ClassGradebook, read_canvas, read_moodle, stamp
-from activities.sync.oneroster_pages import OneRosterPages
+from activities.sync.oneroster_pages import GRADEBOOK, ROSTERING, OneRosterPages
 from connectors.canvas import CanvasClient
 from connectors.errors import NotFound
 from connectors.moodle import MoodleClient
@@ -41,6 +41,17 @@ class PassbackResult(BaseModel):
     # False when the SIS's gradebook does not serve categories/scoreScales (a 404 on PUT, as
     # from a service that implements only lineItems and results): items go without them.
     structure_accepted: bool = True
+
+
+class _Refs:
+    """GUIDRefs as the 1.2 schemas want them: an absolute ``href``, the ``sourcedId``, a
+    ``type``."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def __call__(self, service: str, collection: str, kind: str, sid: str) -> dict[str, str]:
+        return {"href": f"{self.base}{service}/{collection}/{sid}", "sourcedId": sid, "type": kind}
 
 
 async def _structure(
@@ -76,15 +87,21 @@ class GradeActivities:
     async def passback_class(self, input: PassbackInput) -> PassbackResult:
         result = PassbackResult(class_id=input.class_id)
         prefix = f"{input.lms}-{input.class_id}"
-        klass = {"sourcedId": input.class_id}
+        now = stamp()
         with translate():
             book = await self._read(input.lms, input.class_id)
             async with self.ctx.borrow_source(input.sis) as gradebook:
+                ref = _Refs(gradebook.base_url)
+                klass = ref(ROSTERING, "classes", "class", input.class_id)
+                school_id = (await gradebook.one("classes", "class", input.class_id))["school"][
+                    "sourcedId"
+                ]
                 categories: set[str] = set()
                 for category in book.categories:
                     record: dict[str, Any] = {
                         "sourcedId": f"{prefix}-c{category.key}",
                         "status": "active",
+                        "dateLastModified": now,
                         "title": category.title,
                     }
                     if category.weight:
@@ -99,6 +116,7 @@ class GradeActivities:
                     record = {
                         "sourcedId": f"{prefix}-s{scale.key}",
                         "status": "active",
+                        "dateLastModified": now,
                         "title": scale.title,
                         "type": "letter",
                         "class": klass,
@@ -116,28 +134,35 @@ class GradeActivities:
                     record = {
                         "sourcedId": f"{prefix}-{item.key}",
                         "status": "active",
+                        "dateLastModified": now,
                         "title": item.title,
                         "assignDate": item.assign_date,
                         "dueDate": item.due_date,
                         "class": klass,
+                        "school": ref(ROSTERING, "orgs", "org", school_id),
                         "resultValueMin": item.result_min,
                         "resultValueMax": item.result_max,
                     }
                     if item.category in categories:
-                        record["category"] = {"sourcedId": f"{prefix}-c{item.category}"}
+                        record["category"] = ref(
+                            GRADEBOOK, "categories", "category", f"{prefix}-c{item.category}"
+                        )
                     if item.scale in scales:
-                        record["scoreScale"] = {"sourcedId": f"{prefix}-s{item.scale}"}
+                        record["scoreScale"] = ref(
+                            GRADEBOOK, "scoreScales", "scoreScale", f"{prefix}-s{item.scale}"
+                        )
                     await gradebook.put_gradebook("lineItems", "lineItem", record)
                     result.line_items += 1
                     activity.heartbeat(f"{input.class_id}: line item {item.key}")
-                today = stamp()[:10]
+                today = now[:10]
                 for score in book.scores:
                     item_id = f"{prefix}-{score.item}"
                     record = {
                         "sourcedId": f"{item_id}-{score.student}",
                         "status": "active",
-                        "lineItem": {"sourcedId": item_id},
-                        "student": {"sourcedId": score.student},
+                        "dateLastModified": now,
+                        "lineItem": ref(GRADEBOOK, "lineItems", "lineItem", item_id),
+                        "student": ref(ROSTERING, "users", "user", score.student),
                         "scoreStatus": "fully graded",
                         "score": score.score,
                         "scoreDate": today,
