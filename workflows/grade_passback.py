@@ -17,8 +17,8 @@ NAME = r"^[a-z0-9][a-z0-9._-]*$"
 
 
 class GradePassbackInput(BaseModel):
-    lms: str = Field(pattern=NAME, max_length=63)
-    sis: str = Field(pattern=NAME, max_length=63)
+    lms: str = Field(pattern=NAME, max_length=63, description="a Canvas or Moodle connection")
+    sis: str = Field(pattern=NAME, max_length=63, description="the OneRoster gradebook")
     class_ids: list[str] = Field(min_length=1, max_length=2000)
     concurrency: int = Field(4, ge=1, le=16)
 
