@@ -1,17 +1,28 @@
 """LMS activities for the campus processes: pause and restore a student's course access (Canvas
 enrollments inactivated, or the Moodle account suspended), create an account with enrollments
 and undo it, read a class roster and post grades. Each change reports exactly what it changed, so
-restoring or compensating touches only that."""
+restoring or compensating touches only that. Every step works with Canvas and with Moodle (the
+connection named in the input decides; ``activities/lms_moodle.py`` holds the Moodle side), and a
+connection that is neither fails the first step of a process, naming it."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
+from activities import lms_moodle
 from activities.connections import integration, limited, translate
+from activities.lms_models import (
+    EnrollInput,
+    ExamContext,
+    GradesInput,
+    LmsAccessChange,
+    LmsAccessInput,
+    LmsAccount,
+    LmsAccountInput,
+    RosterInput,
+    RosterStudent,
+)
 from atrium.credentials import Credentials
 from connectors.canvas import CanvasClient
 from connectors.canvas.models import NewEnrollment, NewUser, User
@@ -20,70 +31,24 @@ from connectors.errors import Conflict, ConnectorError, NotFound
 from connectors.moodle import MoodleClient
 from connectors.moodle.models import UserUpdate
 
+__all__ = [
+    "EnrollInput",
+    "ExamContext",
+    "GradesInput",
+    "LmsAccessChange",
+    "LmsAccessInput",
+    "LmsAccount",
+    "LmsAccountInput",
+    "LmsActivities",
+    "RosterInput",
+    "RosterStudent",
+]
+
 
 class _Canvas(CanvasClient):
     async def delete_user(self, user_id: int) -> User:
         """``DELETE /accounts/self/users/:id`` (the connector has no method for it yet)."""
         return await self._one(User, "DELETE", f"/accounts/self/users/{user_id}")
-
-
-class LmsAccessInput(BaseModel):
-    lms: str
-    student_id: str  # the SIS id the LMS knows the student by
-
-
-class LmsAccessChange(BaseModel):
-    lms: str
-    system: Literal["canvas", "moodle"]
-    student_id: str
-    enrollment_ids: list[tuple[int, int]] = Field(default_factory=list)  # (course, enrollment)
-    moodle_user_id: int | None = None
-    found: bool = True
-
-
-class LmsAccountInput(BaseModel):
-    lms: str
-    student_id: str
-    login: str
-    name: str
-    email: str | None = None
-
-
-class LmsAccount(BaseModel):
-    lms: str
-    user_id: int
-    created: bool  # False: the account existed before, compensation must leave it alone
-
-
-class EnrollInput(BaseModel):
-    lms: str
-    student_id: str
-    courses: list[str]  # SIS course ids
-
-
-class RosterInput(BaseModel):
-    lms: str
-    course: str  # SIS course id
-    assignment_id: int
-
-
-class RosterStudent(BaseModel):
-    student_id: str
-    name: str | None = None
-
-
-class ExamContext(BaseModel):
-    course_id: int
-    assignment_title: str
-    points_possible: float | None
-    students: list[RosterStudent]
-
-
-class GradesInput(BaseModel):
-    lms: str
-    course: str
-    assignment_id: int
-    grades: dict[str, str]  # SIS user id -> posted grade
 
 
 class LmsActivities:
@@ -100,15 +65,6 @@ class LmsActivities:
             else MoodleClient(row.base_url, source)
         )
         return limited(client, name)
-
-    async def _canvas(self, name: str) -> _Canvas:
-        client = await self._client(name)
-        if not isinstance(client, _Canvas):
-            await client.aclose()
-            raise translate(
-                NotFound(f"{name}: this step needs a Canvas connection", system="moodle")
-            )
-        return client
 
     @activity.defn(name="restrict_lms_access")
     async def restrict(self, input: LmsAccessInput) -> LmsAccessChange:
@@ -175,11 +131,13 @@ class LmsActivities:
     @activity.defn(name="create_lms_account")
     async def create_account(self, input: LmsAccountInput) -> LmsAccount:
         try:
-            async with await self._canvas(input.lms) as canvas:
+            async with await self._client(input.lms) as client:
+                if isinstance(client, MoodleClient):
+                    return await lms_moodle.create_account(client, input)
                 try:
                     return LmsAccount(
                         lms=input.lms,
-                        user_id=(await canvas.get_user_by_sis_id(input.student_id)).id,
+                        user_id=(await client.get_user_by_sis_id(input.student_id)).id,
                         created=False,
                     )
                 except NotFound:
@@ -191,9 +149,9 @@ class LmsActivities:
                     email=input.email,
                 )
                 try:
-                    user = await canvas.create_user(new)
+                    user = await client.create_user(new)
                 except Conflict:  # an earlier attempt created it after all
-                    user = await canvas.get_user_by_sis_id(input.student_id)
+                    user = await client.get_user_by_sis_id(input.student_id)
         except ConnectorError as exc:
             raise translate(exc) from None
         return LmsAccount(lms=input.lms, user_id=user.id, created=True)
@@ -203,8 +161,11 @@ class LmsActivities:
         if not account.created:
             return
         try:
-            async with await self._canvas(account.lms) as canvas:
-                await canvas.delete_user(account.user_id)
+            async with await self._client(account.lms) as client:
+                if isinstance(client, MoodleClient):
+                    await lms_moodle.delete_account(client, account)
+                else:
+                    await client.delete_user(account.user_id)
         except NotFound:
             return
         except ConnectorError as exc:
@@ -212,12 +173,15 @@ class LmsActivities:
 
     @activity.defn(name="enroll_in_courses")
     async def enroll(self, input: EnrollInput) -> list[tuple[int, int]]:
-        """Enroll in each course (Canvas upserts an enrollment, so a retry is harmless)."""
+        """Enroll in each course (Canvas upserts an enrollment, Moodle re-enrols in place, so a
+        retry is harmless)."""
         made: list[tuple[int, int]] = []
         try:
-            async with await self._canvas(input.lms) as canvas:
+            async with await self._client(input.lms) as client:
+                if isinstance(client, MoodleClient):
+                    return await lms_moodle.enroll(client, input)
                 for course in input.courses:
-                    enrollment = await canvas.enroll(
+                    enrollment = await client.enroll(
                         sis("course", course),
                         NewEnrollment(
                             user_id=sis("user", input.student_id), type="StudentEnrollment"
@@ -231,10 +195,13 @@ class LmsActivities:
     @activity.defn(name="drop_enrollments")
     async def drop(self, input: LmsAccessChange) -> None:
         try:
-            async with await self._canvas(input.lms) as canvas:
+            async with await self._client(input.lms) as client:
+                if isinstance(client, MoodleClient):
+                    await lms_moodle.drop(client, input)
+                    return
                 for course_id, enrollment_id in input.enrollment_ids:
                     try:
-                        await canvas.end_enrollment(course_id, enrollment_id, "delete")
+                        await client.end_enrollment(course_id, enrollment_id, "delete")
                     except NotFound:
                         continue
         except ConnectorError as exc:
@@ -243,9 +210,11 @@ class LmsActivities:
     @activity.defn(name="lms_exam_context")
     async def exam_context(self, input: RosterInput) -> ExamContext:
         try:
-            async with await self._canvas(input.lms) as canvas:
-                course = await canvas.get_course_by_sis_id(input.course)
-                assignments = [a async for a in canvas.list_assignments(course.id)]
+            async with await self._client(input.lms) as client:
+                if isinstance(client, MoodleClient):
+                    return await lms_moodle.exam_context(client, input)
+                course = await client.get_course_by_sis_id(input.course)
+                assignments = [a async for a in client.list_assignments(course.id)]
                 assignment = next((a for a in assignments if a.id == input.assignment_id), None)
                 if assignment is None:
                     raise NotFound(
@@ -257,7 +226,7 @@ class LmsActivities:
                         student_id=e.sis_user_id or str(e.user_id),
                         name=e.user.name if e.user else None,
                     )
-                    async for e in canvas.list_course_enrollments(
+                    async for e in client.list_course_enrollments(
                         course.id, states=["active"], types=["StudentEnrollment"]
                     )
                 ]
@@ -272,16 +241,21 @@ class LmsActivities:
 
     @activity.defn(name="post_lms_grades")
     async def post_grades(self, input: GradesInput) -> int:
-        """Posting a grade sets it (no increment), so a retry writes the same values."""
+        """Posting a grade sets it (no increment), so a retry writes the same values. Canvas
+        answers the id of the Progress of its one-assignment bulk update; Moodle applies the
+        grades at once (0)."""
         if not input.grades:
             return 0
         try:
-            async with await self._canvas(input.lms) as canvas:
+            async with await self._client(input.lms) as client:
+                if isinstance(client, MoodleClient):
+                    await lms_moodle.post_grades(client, input)
+                    return 0
                 grades = {
                     sis("user", k) if not k.isdigit() else k: v for k, v in input.grades.items()
                 }
-                progress = await canvas.update_grades(
-                    sis("course", input.course), {input.assignment_id: grades}
+                progress = await client.update_assignment_grades(
+                    sis("course", input.course), input.assignment_id, grades
                 )
         except ConnectorError as exc:
             raise translate(exc) from None

@@ -1,4 +1,5 @@
-"""Grade passback LMS -> SIS (Canvas -> OneRoster gradebook), one activity per class."""
+"""Grade passback LMS -> SIS (Canvas or Moodle -> OneRoster gradebook: categories, score scales,
+line items and results), one activity per class."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ NAME = r"^[a-z0-9][a-z0-9._-]*$"
 
 
 class GradePassbackInput(BaseModel):
-    lms: str = Field(pattern=NAME, max_length=63)
-    sis: str = Field(pattern=NAME, max_length=63)
+    lms: str = Field(pattern=NAME, max_length=63, description="a Canvas or Moodle connection")
+    sis: str = Field(pattern=NAME, max_length=63, description="the OneRoster gradebook")
     class_ids: list[str] = Field(min_length=1, max_length=2000)
     concurrency: int = Field(4, ge=1, le=16)
 
@@ -26,6 +27,8 @@ class GradePassbackResult(BaseModel):
     classes: int
     line_items: int
     results: int
+    categories: int = 0
+    score_scales: int = 0
 
 
 @workflow.defn(name="grade-passback")
@@ -49,4 +52,6 @@ class GradePassback:
             classes=len(done),
             line_items=sum(d.line_items for d in done),
             results=sum(d.results for d in done),
+            categories=sum(d.categories for d in done),
+            score_scales=sum(d.score_scales for d in done),
         )

@@ -45,7 +45,7 @@ class OnboardingInput(BaseModel):
     courses: list[str] = Field(default_factory=list, description="SIS course ids to enroll in")
     school: str = Field("our school", max_length=200)
     expiry: date = Field(description="end of the student's last term: the library card's expiry")
-    lms: str = Field("canvas", pattern=NAME)
+    lms: str = Field("canvas", pattern=NAME, description="a Canvas or Moodle connection")
     library: str = Field("library", pattern=NAME)
     finance: str = Field("finance", pattern=NAME)
     comms: str = Field("comms", pattern=NAME)
@@ -89,6 +89,8 @@ class StudentOnboarding:
                     login=student.login,
                     name=f"{student.given_name} {student.family_name}",
                     email=student.email,
+                    given_name=student.given_name,
+                    family_name=student.family_name,
                 ),
             )
             step = Step(
@@ -133,7 +135,7 @@ class StudentOnboarding:
             if not isinstance(enrolled, BaseException):
                 change = LmsAccessChange(
                     lms=input.lms,
-                    system="canvas",
+                    system=account.system,  # the LMS the connection named in the input is
                     student_id=student.student_id,
                     enrollment_ids=[tuple(e) for e in enrolled],
                 )  # type: ignore[misc]

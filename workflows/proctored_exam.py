@@ -36,9 +36,11 @@ Outcome = Literal["accept", "reject"]
 
 
 class ProctoredExamInput(BaseModel):
-    lms: str = Field("canvas", pattern=NAME)
+    lms: str = Field("canvas", pattern=NAME, description="a Canvas or Moodle connection")
     course: str = Field(min_length=1, max_length=255, description="the course's SIS id in the LMS")
-    assignment_id: int = Field(gt=0, description="the LMS assignment the exam grades")
+    assignment_id: int = Field(
+        gt=0, description="the LMS assignment the exam grades (Moodle: the activity's grade item)"
+    )
     proctoring: str = Field("proctoring", pattern=NAME)
     comms: str = Field("comms", pattern=NAME)
     duration_minutes: int = Field(60, gt=0, le=600)

@@ -1,21 +1,29 @@
-"""Grade passback LMS -> SIS: Canvas assignments and scores written to the OneRoster gradebook.
+"""Grade passback LMS -> SIS: a class's categories, score scales, graded items and scores, from
+Canvas or Moodle, written to the OneRoster gradebook.
 
 Every write is an idempotent PUT keyed by a stable sourcedId derived from the LMS's own ids
-(``{lms}-{class}-a{assignment}`` for a line item, ``{line item}-{student}`` for a result), so a
-retried or repeated passback replaces a record with itself and never creates a second one.
+(``{lms}-{class}-a{assignment}`` or ``-i{grade item}`` for a line item, ``-c{group or category}``,
+``-s{grading standard}``, ``{line item}-{student}`` for a result), so a retried or repeated
+passback replaces a record with itself and never creates a second one.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.sync.context import SyncContext
 from activities.sync.errors import translate
-from connectors.canvas import CanvasClient, sis
-from connectors.canvas.models import Assignment
+from activities.sync.grade_sources import ClassGradebook, read_canvas, read_moodle, stamp
+from activities.sync.oneroster_pages import GRADEBOOK, ROSTERING, OneRosterPages
+from connectors.canvas import CanvasClient
+from connectors.errors import NotFound
+from connectors.moodle import MoodleClient
+
+PASSBACK_SYSTEMS = ("canvas", "moodle")
 
 
 class PassbackInput(BaseModel):
@@ -28,72 +36,139 @@ class PassbackResult(BaseModel):
     class_id: str
     line_items: int = 0
     results: int = 0
+    categories: int = 0
+    score_scales: int = 0
+    # False when the SIS's gradebook does not serve categories/scoreScales (a 404 on PUT, as
+    # from a service that implements only lineItems and results): items go without them.
+    structure_accepted: bool = True
 
 
-def stamp(value: str | None = None) -> str:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else datetime.now(UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+class _Refs:
+    """GUIDRefs as the 1.2 schemas want them: an absolute ``href``, the ``sourcedId``, a
+    ``type``."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def __call__(self, service: str, collection: str, kind: str, sid: str) -> dict[str, str]:
+        return {"href": f"{self.base}{service}/{collection}/{sid}", "sourcedId": sid, "type": kind}
 
 
-def line_item_id(lms: str, class_id: str, assignment: Assignment) -> str:
-    return f"{lms}-{class_id}-a{assignment.id}"
+async def _structure(
+    gradebook: OneRosterPages, collection: str, singular: str, record: dict[str, Any]
+) -> bool:
+    """PUT a category or score scale; False when the gradebook has no such collection."""
+    try:
+        await gradebook.put_gradebook(collection, singular, record)
+    except NotFound:
+        return False
+    return True
 
 
 class GradeActivities:
     def __init__(self, ctx: SyncContext) -> None:
         self.ctx = ctx
 
+    async def _read(self, lms: str, class_id: str) -> ClassGradebook:
+        found = self.ctx.integration(lms)
+        if found.system == "canvas":
+            async with CanvasClient(found.base_url, self.ctx.secret(lms)) as canvas:
+                return await read_canvas(canvas, class_id)
+        if found.system == "moodle":
+            async with MoodleClient(found.base_url, self.ctx.secret(lms)) as moodle:
+                return await read_moodle(moodle, class_id)
+        raise ApplicationError(
+            f"grade passback reads Canvas or Moodle, not {found.system} ({lms!r})",
+            type="InvalidRequest",
+            non_retryable=True,
+        )
+
     @activity.defn(name="grade_passback_class")
     async def passback_class(self, input: PassbackInput) -> PassbackResult:
-        found = self.ctx.integration(input.lms)
         result = PassbackResult(class_id=input.class_id)
-        course = sis("course", input.class_id)
-        async with (
-            CanvasClient(found.base_url, self.ctx.secret(input.lms)) as lms,
-            self.ctx.borrow_source(input.sis) as gradebook,
-        ):
-            with translate():
-                students = {
-                    e.user_id: e.sis_user_id or (e.user.sis_user_id if e.user else None)
-                    async for e in lms.list_course_enrollments(course, types=["StudentEnrollment"])
-                }
-                assignments = {a.id: a async for a in lms.list_assignments(course)}
-                for assignment in assignments.values():
-                    due = stamp(assignment.due_at)
-                    await gradebook.put_gradebook(
-                        "lineItems",
-                        "lineItem",
-                        {
-                            "sourcedId": line_item_id(input.lms, input.class_id, assignment),
-                            "status": "active",
-                            "title": assignment.name,
-                            "assignDate": due,
-                            "dueDate": due,
-                            "class": {"sourcedId": input.class_id},
-                            "resultValueMin": 0.0,
-                            "resultValueMax": float(assignment.points_possible or 100.0),
-                        },
-                    )
+        prefix = f"{input.lms}-{input.class_id}"
+        now = stamp()
+        with translate():
+            book = await self._read(input.lms, input.class_id)
+            async with self.ctx.borrow_source(input.sis) as gradebook:
+                ref = _Refs(gradebook.base_url)
+                klass = ref(ROSTERING, "classes", "class", input.class_id)
+                school_id = (await gradebook.one("classes", "class", input.class_id))["school"][
+                    "sourcedId"
+                ]
+                categories: set[str] = set()
+                for category in book.categories:
+                    record: dict[str, Any] = {
+                        "sourcedId": f"{prefix}-c{category.key}",
+                        "status": "active",
+                        "dateLastModified": now,
+                        "title": category.title,
+                    }
+                    if category.weight:
+                        record["weight"] = category.weight
+                    if not await _structure(gradebook, "categories", "category", record):
+                        result.structure_accepted = False
+                        break
+                    categories.add(category.key)
+                    result.categories += 1
+                scales: set[str] = set()
+                for scale in book.scales if result.structure_accepted else []:
+                    record = {
+                        "sourcedId": f"{prefix}-s{scale.key}",
+                        "status": "active",
+                        "dateLastModified": now,
+                        "title": scale.title,
+                        "type": "letter",
+                        "class": klass,
+                        "scoreScaleValue": [
+                            {"itemValueLHS": text, "itemValueRHS": value}
+                            for text, value in scale.values
+                        ],
+                    }
+                    if not await _structure(gradebook, "scoreScales", "scoreScale", record):
+                        result.structure_accepted = False
+                        break
+                    scales.add(scale.key)
+                    result.score_scales += 1
+                for item in book.items:
+                    record = {
+                        "sourcedId": f"{prefix}-{item.key}",
+                        "status": "active",
+                        "dateLastModified": now,
+                        "title": item.title,
+                        "assignDate": item.assign_date,
+                        "dueDate": item.due_date,
+                        "class": klass,
+                        "school": ref(ROSTERING, "orgs", "org", school_id),
+                        "resultValueMin": item.result_min,
+                        "resultValueMax": item.result_max,
+                    }
+                    if item.category in categories:
+                        record["category"] = ref(
+                            GRADEBOOK, "categories", "category", f"{prefix}-c{item.category}"
+                        )
+                    if item.scale in scales:
+                        record["scoreScale"] = ref(
+                            GRADEBOOK, "scoreScales", "scoreScale", f"{prefix}-s{item.scale}"
+                        )
+                    await gradebook.put_gradebook("lineItems", "lineItem", record)
                     result.line_items += 1
-                    activity.heartbeat(f"{input.class_id}: line item {assignment.id}")
-                async for submission in lms.list_submissions(course):
-                    student = students.get(submission.user_id)
-                    graded = assignments.get(submission.assignment_id)
-                    if submission.score is None or not student or graded is None:
-                        continue  # ungraded, or not a SIS student: nothing to pass back
-                    item = line_item_id(input.lms, input.class_id, graded)
-                    await gradebook.put_gradebook(
-                        "results",
-                        "result",
-                        {
-                            "sourcedId": f"{item}-{student}",
-                            "status": "active",
-                            "lineItem": {"sourcedId": item},
-                            "student": {"sourcedId": student},
-                            "scoreStatus": "fully graded",
-                            "score": submission.score,
-                            "scoreDate": stamp()[:10],
-                        },
-                    )
+                    activity.heartbeat(f"{input.class_id}: line item {item.key}")
+                today = now[:10]
+                for score in book.scores:
+                    item_id = f"{prefix}-{score.item}"
+                    record = {
+                        "sourcedId": f"{item_id}-{score.student}",
+                        "status": "active",
+                        "dateLastModified": now,
+                        "lineItem": ref(GRADEBOOK, "lineItems", "lineItem", item_id),
+                        "student": ref(ROSTERING, "users", "user", score.student),
+                        "scoreStatus": "fully graded",
+                        "score": score.score,
+                        "scoreDate": today,
+                    }
+                    if score.text_score:
+                        record["textScore"] = score.text_score
+                    await gradebook.put_gradebook("results", "result", record)
                     result.results += 1
         return result

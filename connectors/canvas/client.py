@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from connectors.canvas.courses import CoursesApi
 from connectors.canvas.enrollments import EnrollmentsApi
+from connectors.canvas.gradebook import GradebookApi
 from connectors.canvas.models import Account
 from connectors.canvas.requester import ref
 from connectors.canvas.sis_imports import SisImportsApi
@@ -11,7 +12,9 @@ from connectors.canvas.submissions import SubmissionsApi
 from connectors.canvas.users import UsersApi
 
 
-class CanvasClient(UsersApi, CoursesApi, EnrollmentsApi, SubmissionsApi, SisImportsApi):
+class CanvasClient(
+    UsersApi, CoursesApi, EnrollmentsApi, SubmissionsApi, GradebookApi, SisImportsApi
+):
     """``CanvasClient(base_url, credentials, timeout=..., transport=...)``; credentials"
     " give ``token``."""
 

@@ -104,6 +104,30 @@ class Assignment(CanvasModel):
     points_possible: float | None = None
     due_at: str | None = None
     published: bool | None = None
+    assignment_group_id: int | None = None
+    grading_type: str | None = None  # points | percent | letter_grade | gpa_scale | pass_fail ...
+    grading_standard_id: int | None = None
+
+
+class AssignmentGroup(CanvasModel):
+    id: int
+    name: str
+    position: int | None = None
+    group_weight: float | None = None
+    assignments: list[Assignment] = Field(default_factory=list)  # with include[]=assignments
+
+
+class GradingSchemeEntry(CanvasModel):
+    name: str
+    value: float  # the lower bound, as a fraction of the points (0.9 = 90 %)
+
+
+class GradingStandard(CanvasModel):
+    id: int
+    title: str
+    context_type: str | None = None
+    context_id: int | None = None
+    grading_scheme: list[GradingSchemeEntry] = Field(default_factory=list)
 
 
 class Submission(CanvasModel):
@@ -114,6 +138,7 @@ class Submission(CanvasModel):
     grade: str | None = None
     workflow_state: str
     excused: bool | None = None
+    user: EnrollmentUser | None = None  # with include[]=user
 
 
 class Progress(CanvasModel):
@@ -228,3 +253,6 @@ class NewAssignment(CanvasModel):
     due_at: str | None = None
     published: bool = True
     submission_types: list[str] = Field(default_factory=lambda: ["none"])
+    assignment_group_id: int | None = None
+    grading_type: str | None = None
+    grading_standard_id: int | None = None

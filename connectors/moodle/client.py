@@ -16,16 +16,18 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from connectors.credentials import CredentialSource
-from connectors.errors import AuthError, MalformedResponse
+from connectors.errors import AuthError, InvalidRequest, MalformedResponse
 from connectors.http import HttpConnector
 from connectors.moodle.errors import SYSTEM, TokenRejected, error_from_body
 from connectors.moodle.models import (
     Course,
+    CourseGradeItem,
     CreatedCourse,
     CreatedUser,
     EnrolledUser,
     Enrolment,
     NewCourse,
+    NewGrade,
     NewUser,
     SiteInfo,
     Unenrolment,
@@ -198,6 +200,12 @@ class MoodleClient(HttpConnector):
             raise MalformedResponse(f"moodle {function}: no 'courses' in {data!r:.200}")
         return self._parse_list(Course, data["courses"], function)
 
+    async def delete_courses(self, courseids: Sequence[int]) -> list[Warning]:
+        """core_course_delete_courses; unknown courses come back as warnings."""
+        data = await self.call("core_course_delete_courses", {"courseids": list(courseids)})
+        raw = data.get("warnings", []) if isinstance(data, dict) else []
+        return self._parse_list(Warning, raw, "core_course_delete_courses")
+
     # --- enrolments --------------------------------------------------------------------
 
     async def enrol(self, enrolments: Sequence[Enrolment]) -> None:
@@ -242,3 +250,45 @@ class MoodleClient(HttpConnector):
         if not isinstance(data, dict) or "usergrades" not in data:
             raise MalformedResponse(f"moodle {function}: no 'usergrades' in {data!r:.200}")
         return self._parse_list(UserGrades, data["usergrades"], function)
+
+    async def course_grade_items(self, courseid: int) -> list[CourseGradeItem]:
+        """core_grades_get_gradeitems (Moodle 4.2+): each gradable item with its category's name,
+        which the user report does not give (it has only ``categoryid``)."""
+        function = "core_grades_get_gradeitems"
+        data = await self.call(function, {"courseid": courseid})
+        if not isinstance(data, dict) or "gradeItems" not in data:
+            raise MalformedResponse(f"moodle {function}: no 'gradeItems' in {data!r:.200}")
+        return self._parse_list(CourseGradeItem, data["gradeItems"], function)
+
+    async def update_grades(
+        self,
+        courseid: int,
+        component: str,
+        cmid: int,
+        grades: Sequence[NewGrade],
+        *,
+        itemnumber: int = 0,
+        source: str = "atrium",
+    ) -> None:
+        """core_grades_update_grades: set raw grades on an activity (``cmid``, e.g. the
+        ``cmid`` of a ``mod`` grade item); setting a grade is idempotent."""
+        function = "core_grades_update_grades"
+        status = await self.call(
+            function,
+            {
+                "source": source,
+                "courseid": courseid,
+                "component": component,
+                "activityid": cmid,
+                "itemnumber": itemnumber,
+                "grades": [g.model_dump(exclude_none=True) for g in grades],
+            },
+        )
+        if status != 0:  # GRADE_UPDATE_OK; anything else is Moodle refusing the update
+            raise InvalidRequest(
+                f"moodle {function}: grade_update answered {status!r}", system=SYSTEM
+            )
+
+    async def delete_users(self, userids: Sequence[int]) -> None:
+        """core_user_delete_users: an unknown or already deleted user fails the call (NotFound)."""
+        await self.call("core_user_delete_users", {"userids": list(userids)})

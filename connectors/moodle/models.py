@@ -170,6 +170,10 @@ class GradeItem(MoodleOut):
     itemname: str | None = None  # None for the course total
     itemtype: str  # mod | manual | course | category
     itemmodule: str | None = None
+    iteminstance: int | None = None  # for a category or the course total: the category it sums
+    itemnumber: int | None = None
+    cmid: int | None = None  # activity items only: the course module, as grade updates name it
+    categoryid: int | None = None  # activity and manual items: the category they are filed in
     idnumber: str | None = None
     graderaw: float | None = None
     gradeformatted: str | None = None
@@ -177,6 +181,22 @@ class GradeItem(MoodleOut):
     grademax: float = 100.0
     gradedategraded: int | None = None
     feedback: str | None = None
+
+
+class CourseGradeItem(MoodleOut):
+    """One entry of core_grades_get_gradeitems ``gradeItems`` (ids come as strings there)."""
+
+    id: int
+    itemname: str
+    category: str | None = None
+
+
+class NewGrade(MoodleIn):
+    """One entry of core_grades_update_grades ``grades[]``."""
+
+    studentid: int
+    grade: float
+    str_feedback: str | None = None
 
 
 class UserGrades(MoodleOut):

@@ -12,6 +12,7 @@ from sandbox.canvas.routes import (
     control,
     courses,
     enrollments,
+    gradebook,
     logins,
     sections,
     sis_imports,
@@ -47,6 +48,7 @@ def create_app(ctx: SystemContext) -> FastAPI:
         sections,
         enrollments,
         assignments,
+        gradebook,
         sis_imports,
         control,
     ):

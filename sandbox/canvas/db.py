@@ -66,6 +66,16 @@ CREATE TABLE IF NOT EXISTS assignments (
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS assignments_course ON assignments(course_id);
+CREATE TABLE IF NOT EXISTS assignment_groups (
+    id INTEGER PRIMARY KEY, course_id INTEGER NOT NULL, name TEXT NOT NULL,
+    position INTEGER NOT NULL, group_weight REAL NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS assignment_groups_course ON assignment_groups(course_id);
+CREATE TABLE IF NOT EXISTS grading_standards (
+    id INTEGER PRIMARY KEY, course_id INTEGER NOT NULL, title TEXT NOT NULL,
+    grading_scheme TEXT NOT NULL, created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY, assignment_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
     score REAL, grade TEXT, workflow_state TEXT NOT NULL DEFAULT 'unsubmitted',
@@ -120,7 +130,13 @@ class Database:
         return conn
 
     def create_schema(self) -> None:
-        self.conn().executescript(SCHEMA)
+        conn = self.conn()
+        conn.executescript(SCHEMA)
+        # Columns added after the first release: a state folder from before gets them here.
+        have = {row[1] for row in conn.execute("PRAGMA table_info(assignments)")}
+        for column in ("assignment_group_id", "grading_standard_id"):
+            if column not in have:
+                conn.execute(f"ALTER TABLE assignments ADD COLUMN {column} INTEGER")
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
@@ -33,12 +34,32 @@ def score_for(posted: str, points: float | None) -> float | None:
     return None
 
 
+# Canvas' default grading scheme, used by letter-graded assignments without a standard of their own.
+DEFAULT_SCHEME = [
+    {"name": n, "value": v}
+    for n, v in (("A", 0.94), ("A-", 0.9), ("B+", 0.87), ("B", 0.84), ("B-", 0.8), ("C+", 0.77),
+                 ("C", 0.74), ("C-", 0.7), ("D+", 0.67), ("D", 0.64), ("D-", 0.61), ("F", 0.0))
+]  # fmt: skip
+
+
+def letter_for(score: float, points: float | None, scheme: str | None) -> str:
+    """The scheme's highest entry whose lower bound the score reaches (as Canvas stores it)."""
+    entries = json.loads(scheme) if scheme else DEFAULT_SCHEME
+    fraction = score / points if points else 0.0
+    for entry in sorted(entries, key=lambda e: -e["value"]):
+        if fraction >= entry["value"] - 1e-9:
+            return str(entry["name"])
+    return str(entries[-1]["name"])
+
+
 def _apply(conn: sqlite3.Connection, course_id: int, grade_data: dict[str, Any]) -> None:
     stamp = now_iso()
     updates: list[tuple[Any, ...]] = []
     for assignment_key, students in grade_data.items():
         row = conn.execute(
-            "SELECT id, points_possible FROM assignments WHERE id = ? AND course_id = ?",
+            "SELECT a.id, a.points_possible, a.grading_type, g.grading_scheme FROM assignments a"
+            " LEFT JOIN grading_standards g ON g.id = a.grading_standard_id"
+            " WHERE a.id = ? AND a.course_id = ?",
             (assignment_key, course_id),
         ).fetchone()
         if row is None or not isinstance(students, dict):
@@ -52,7 +73,10 @@ def _apply(conn: sqlite3.Connection, course_id: int, grade_data: dict[str, Any])
             posted = as_str(grade.get("posted_grade"))
             excused = as_bool(grade.get("excuse")) if "excuse" in grade else False
             score = score_for(posted, row["points_possible"]) if posted else None
-            updates.append((row["id"], user_id, score, posted, int(excused), stamp))
+            grade_text = posted
+            if score is not None and row["grading_type"] == "letter_grade":
+                grade_text = letter_for(score, row["points_possible"], row["grading_scheme"])
+            updates.append((row["id"], user_id, score, grade_text, int(excused), stamp))
     with transaction(conn):
         conn.executemany(
             "INSERT INTO submissions (assignment_id, user_id, score, grade, excused,"

@@ -168,10 +168,36 @@ def assignment(row: sqlite3.Row) -> dict[str, Any]:
         "grading_type": row["grading_type"],
         "submission_types": row["submission_types"].split(","),
         "due_at": row["due_at"],
+        "assignment_group_id": row["assignment_group_id"],
+        "grading_standard_id": row["grading_standard_id"],
         "published": bool(row["published"]),
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
         "html_url": f"/courses/{row['course_id']}/assignments/{row['id']}",
+    }
+
+
+def assignment_group(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "position": row["position"],
+        "group_weight": row["group_weight"],
+        "sis_source_id": None,
+        "integration_data": {},
+        "rules": {},
+    }
+
+
+def grading_standard(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "context_type": "Course",
+        "context_id": row["course_id"],
+        "points_based": False,
+        "scaling_factor": 1.0,
+        "grading_scheme": json.loads(row["grading_scheme"]),
     }
 
 

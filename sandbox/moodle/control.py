@@ -7,7 +7,7 @@ import sqlite3
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from sandbox.moodle.functions.grades import record_grade
+from sandbox.moodle.functions.grade_tree import record_grade
 
 
 class GradeIn(BaseModel):
@@ -20,6 +20,7 @@ class GradeIn(BaseModel):
     grademax: float = Field(100.0, gt=0)
     itemmodule: str = "assign"
     feedback: str | None = None
+    category: str | None = Field(None, min_length=1, max_length=255)
 
 
 class GradeOut(BaseModel):

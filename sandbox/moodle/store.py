@@ -74,6 +74,11 @@ CREATE TABLE IF NOT EXISTS grade_items (
     sortorder INTEGER NOT NULL, timecreated INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS gi_course ON grade_items (courseid);
+CREATE TABLE IF NOT EXISTS grade_categories (
+    id INTEGER PRIMARY KEY, courseid INTEGER NOT NULL, parent INTEGER, fullname TEXT NOT NULL,
+    timecreated INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS gc_course ON grade_categories (courseid);
 CREATE TABLE IF NOT EXISTS grade_grades (
     itemid INTEGER NOT NULL, userid INTEGER NOT NULL, finalgrade REAL, feedback TEXT,
     timemodified INTEGER NOT NULL, PRIMARY KEY (itemid, userid)
@@ -104,6 +109,9 @@ def now() -> int:
 def init(conn: sqlite3.Connection) -> None:
     """Create tables and, on the very first start only, a fresh Moodle install's records."""
     conn.executescript(SCHEMA)
+    # Added after the first release: a state folder from before gets the column here.
+    if "categoryid" not in {row[1] for row in conn.execute("PRAGMA table_info(grade_items)")}:
+        conn.execute("ALTER TABLE grade_items ADD COLUMN categoryid INTEGER")
     if conn.execute("SELECT 1 FROM config WHERE name = 'seeded'").fetchone():
         return
     t = now()

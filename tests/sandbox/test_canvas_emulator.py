@@ -202,3 +202,66 @@ async def _finished(api: httpx.AsyncClient, import_id: int) -> dict[str, Any]:
             return found
         await asyncio.sleep(0.05)
     pytest.fail(f"SIS import {import_id} did not finish")
+
+
+async def test_include_nests_what_was_asked_and_one_assignment_grades_through_a_progress(
+    api: httpx.AsyncClient,
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    course = (
+        await api.post("/accounts/self/courses", json={"course": {"name": f"Inc {tag}"}})
+    ).json()
+    user = (
+        await api.post(
+            "/accounts/self/users",
+            json={"user": {"name": "Ida"}, "pseudonym": {"unique_id": f"ida-{tag}"}},
+        )
+    ).json()
+    base = f"/courses/{course['id']}"
+    enrolled = await api.post(
+        f"{base}/enrollments",
+        json={"enrollment": {"user_id": user["id"], "type": "StudentEnrollment"}},
+    )
+    assert enrolled.status_code == 200
+    made = await api.post(
+        f"{base}/assignments", data={"assignment[name]": "Quiz", "assignment[points_possible]": 10}
+    )
+    assignment = made.json()
+    assert isinstance(assignment["assignment_group_id"], int)
+
+    plain = (await api.get(f"{base}/assignment_groups")).json()
+    include = {"include[]": "assignments"}
+    nested = (await api.get(f"{base}/assignment_groups", params=include)).json()
+    assert [g["name"] for g in plain] == ["Assignments"] and "assignments" not in plain[0]
+    assert [a["id"] for a in nested[0]["assignments"]] == [assignment["id"]]
+
+    progress = await api.post(
+        f"{base}/assignments/{assignment['id']}/submissions/update_grades",
+        data={f"grade_data[{user['id']}][posted_grade]": "7"},
+    )
+    body = progress.json()
+    assert progress.status_code == 200
+    assert {"id", "context_id", "context_type", "tag", "workflow_state", "url"} <= set(body)
+    assert (body["context_type"], body["tag"]) == ("Course", "submissions_update")
+    for _ in range(100):
+        state = (await api.get(f"/progress/{body['id']}")).json()["workflow_state"]
+        if state in ("completed", "failed"):
+            break
+        await asyncio.sleep(0.05)
+    assert state == "completed"
+
+    params = [("student_ids[]", "all"), ("include[]", "user"), ("include[]", "assignment")]
+    [submission] = (await api.get(f"{base}/students/submissions", params=params)).json()
+    assert submission["score"] == 7.0
+    assert submission["user"]["id"] == user["id"] and submission["assignment"]["name"] == "Quiz"
+    [bare] = (await api.get(f"{base}/students/submissions", params=params[:1])).json()
+    assert "user" not in bare and "assignment" not in bare
+
+    missing = await api.post(
+        f"{base}/assignments/987654321/submissions/update_grades",
+        data={f"grade_data[{user['id']}][posted_grade]": "7"},
+    )
+    assert missing.status_code == 404
+    bad = await api.post(f"{base}/grading_standards", json={"title": "x"})
+    assert bad.status_code == 400 and "grading_scheme_entry" in bad.json()["errors"]
+    assert (await api.put(base, json={"course": {"event": "delete"}})).status_code == 200

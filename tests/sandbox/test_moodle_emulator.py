@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -158,3 +159,72 @@ async def test_state_survives_a_restart_and_seed_runs_once(tmp_path: Path) -> No
                     assert created[0]["shortname"] == "KEPT"
                 courses = (await call(http, tok, "core_course_get_courses_by_field")).json()
                 assert [c["shortname"] for c in courses["courses"]] == ["sandbox", "KEPT"]
+
+
+async def test_gradebook_functions_answer_as_moodle_does(
+    http: httpx.AsyncClient, sandbox_url: str
+) -> None:
+    tok = await token(sandbox_url)
+    tag = uuid.uuid4().hex[:8]
+    made = await call(
+        http,
+        tok,
+        "core_course_create_courses",
+        **{"courses[0][fullname]": f"W {tag}", "courses[0][shortname]": f"W-{tag}",
+           "courses[0][categoryid]": "1"},
+    )  # fmt: skip
+    course = made.json()[0]["id"]
+    users = await call(
+        http,
+        tok,
+        "core_user_create_users",
+        **{"users[0][username]": f"w-{tag}", "users[0][firstname]": "W",
+           "users[0][lastname]": "U", "users[0][email]": f"w-{tag}@school.example",
+           "users[0][createpassword]": "1"},
+    )  # fmt: skip
+    user = users.json()[0]["id"]
+    async with httpx.AsyncClient(base_url=f"{sandbox_url}/moodle/_control") as control:
+        body = {"courseid": course, "userid": user, "itemname": "Lab", "grade": 3,
+                "category": "Labs"}  # fmt: skip
+        item = (await control.post("/grades", json=body)).json()["itemid"]
+
+    listed = (await call(http, tok, "core_grades_get_gradeitems", courseid=course)).json()
+    # The id is PARAM_ALPHANUM: Moodle's return cleaning turns it into a string.
+    assert listed == {
+        "gradeItems": [{"id": str(item), "itemname": "Lab", "category": "Labs"}],
+        "warnings": [],
+    }
+    report = (
+        await call(http, tok, "gradereport_user_get_grade_items", courseid=course, userid=user)
+    ).json()
+    rows = {row["itemtype"]: row for row in report["usergrades"][0]["gradeitems"]}
+    assert rows["mod"]["categoryid"] == rows["category"]["iteminstance"]
+    assert rows["mod"]["scaleid"] is None  # Moodle's report copies outcomeid here
+    assert rows["category"]["categoryid"] is None and rows["category"]["graderaw"] == 3
+
+    cmid = rows["mod"]["cmid"]
+    common = {"source": "t", "courseid": course, "component": "mod_assign", "itemnumber": 0}
+    ok = await call(
+        http, tok, "core_grades_update_grades", activityid=cmid,
+        **{**common, "grades[0][studentid]": user, "grades[0][grade]": "4.5"},
+    )  # fmt: skip
+    assert ok.json() == 0  # GRADE_UPDATE_OK
+    wrong = await call(http, tok, "core_grades_update_grades", activityid=999999, **common)
+    assert wrong.json()["errorcode"] == "invalidcoursemodule"
+
+    assert (await call(http, tok, "core_user_delete_users", **{"userids[0]": user})).json() is None
+    again = (await call(http, tok, "core_user_delete_users", **{"userids[0]": user})).json()
+    assert again["errorcode"] == "invaliduser"
+    deleted = await call(
+        http, tok, "core_course_delete_courses", **{"courseids[0]": course, "courseids[1]": 999999}
+    )
+    assert deleted.json() == {
+        "warnings": [
+            {
+                "item": "course",
+                "itemid": 999999,
+                "warningcode": "unknowncourseidnumber",
+                "message": "Unknown course ID 999999",
+            }
+        ]
+    }

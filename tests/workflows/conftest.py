@@ -16,6 +16,9 @@ from sqlmodel import select
 from atrium.credentials import Credentials
 from atrium.db import session_scope
 from atrium.models import Integration
+from connectors.credentials import static_credentials
+from connectors.moodle import MoodleClient
+from connectors.moodle.models import NewCourse
 from sandbox.comms.smtp import start_smtp_server, tls_certificate_path
 from sandbox.context import SystemContext
 from sandbox.finance.sftp import host_public_key, start_sftp_server
@@ -136,3 +139,37 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(
                 pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
             )
+
+
+@dataclass
+class MoodleCourses:
+    """A Moodle connection of the sandbox, for the processes that take either LMS, and
+    courses of its own (SIS ids as ``idnumber``), all removed afterwards."""
+
+    lms: str
+    client: MoodleClient
+    courses: dict[str, int]  # SIS course id -> Moodle course id
+
+
+@pytest.fixture
+async def moodle_campus(
+    campus: Campus, engine: Engine, credentials: Credentials
+) -> AsyncIterator[MoodleCourses]:
+    name = unique("campus-moodle-")
+    secret = await credentials_of(campus.sandbox_url, "moodle")
+    await _register(engine, credentials, name, "moodle", f"{campus.sandbox_url}/moodle", secret)
+    client = MoodleClient(f"{campus.sandbox_url}/moodle", static_credentials(secret))
+    sis_ids = [unique("MC") for _ in range(2)]
+    made = await client.create_courses(
+        [NewCourse(fullname=s, shortname=s, idnumber=s, categoryid=1) for s in sis_ids]
+    )
+    try:
+        yield MoodleCourses(name, client, {s: c.id for s, c in zip(sis_ids, made, strict=True)})
+    finally:
+        await client.delete_courses([c.id for c in made])
+        await client.aclose()
+        with session_scope(engine) as session:
+            for row in session.exec(select(Integration).where(Integration.name == name)):
+                session.delete(row)
+            session.commit()
+        await credentials.delete(name)

@@ -12,7 +12,7 @@ from connectors.canvas import CanvasClient
 from connectors.canvas.requester import sis
 from connectors.finance.client import BursarClient
 from connectors.koha import KohaClient
-from tests.workflows.conftest import Campus, unique
+from tests.workflows.conftest import Campus, MoodleCourses, unique
 from tests.workflows.test_financial_hold import _client
 from workflows.onboarding import (
     AdmittedStudent,
@@ -109,3 +109,62 @@ async def test_a_step_failing_for_good_undoes_every_earlier_step(
         assert (
             await http.get("/comms/_control/mail", params={"to": input.student.email})
         ).json() == []
+
+
+async def moodle_state(moodle: MoodleCourses, student_id: str) -> tuple[int | None, list[int]]:
+    """The student's Moodle user (by idnumber) and the test courses they are enrolled in."""
+    users = [u async for u in moodle.client.users_by_field("idnumber", [student_id])]
+    if not users:
+        return None, []
+    enrolled = [
+        course
+        for course in moodle.courses.values()
+        if users[0].id in {u.id async for u in moodle.client.enrolled_users(course)}
+    ]
+    return users[0].id, sorted(enrolled)
+
+
+async def test_onboarding_into_moodle_enrols_by_idnumber(
+    campus: Campus, moodle_campus: MoodleCourses, temporal_client: Client, worker: Worker
+) -> None:
+    input = admission(campus, unique("M2027")).model_copy(
+        update={"lms": moodle_campus.lms, "courses": list(moodle_campus.courses)}
+    )
+    report = await _onboard(temporal_client, worker, input)
+    assert report.status == "completed", report.error
+    assert [(s.system, s.status) for s in report.steps][:2] == [("lms", "done"), ("lms", "done")]
+    user_id, enrolled = await moodle_state(moodle_campus, input.student.student_id)
+    assert user_id is not None and enrolled == sorted(moodle_campus.courses.values())
+    [user] = [u async for u in moodle_campus.client.users_by_field("id", [user_id])]
+    assert (user.firstname, user.lastname, user.email) == ("Noor", "Haddad", input.student.email)
+
+    again = await _onboard(temporal_client, worker, input)
+    assert [s.status for s in again.steps][:2] == ["existed", "done"]
+    await moodle_campus.client.delete_users([user_id])
+
+
+async def test_a_failed_onboarding_into_moodle_removes_the_user_it_made(
+    campus: Campus, moodle_campus: MoodleCourses, temporal_client: Client, worker: Worker
+) -> None:
+    input = admission(campus, unique("M2027.")).model_copy(
+        update={"lms": moodle_campus.lms, "courses": list(moodle_campus.courses)}
+    )
+    report = await _onboard(temporal_client, worker, input)
+    assert report.status == "compensated" and "finance" in (report.error or "")
+    assert [(s.system, s.status) for s in report.steps][:2] == [
+        ("lms", "compensated"),
+        ("lms", "compensated"),
+    ]
+    assert await moodle_state(moodle_campus, input.student.student_id) == (None, [])
+
+
+async def test_onboarding_into_a_connection_that_is_no_lms_fails_at_the_first_step(
+    campus: Campus, temporal_client: Client, worker: Worker
+) -> None:
+    input = admission(campus, unique("X2027")).model_copy(update={"lms": campus.library})
+    report = await _onboard(temporal_client, worker, input)
+    assert report.status == "compensated"
+    assert [(s.system, s.status) for s in report.steps] == [("lms", "failed")]
+    assert f"integration {campus.library!r} is not a canvas or moodle connection" in (
+        report.error or ""
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,6 +16,11 @@ from sandbox.canvas.errors import field_errors, not_found
 from sandbox.canvas.grading import apply_grades
 from sandbox.canvas.pagination import paginated
 from sandbox.canvas.params import Params, as_bool, as_list, as_str, section
+from sandbox.canvas.routes.gradebook import (
+    ensure_default_group,
+    group_in_course,
+    standard_in_course,
+)
 from sandbox.canvas.state import State
 
 router = APIRouter(prefix="/api/v1")
@@ -29,6 +35,7 @@ ACTIVE_STUDENTS = (
 def list_assignments(course: str, request: Request, state: State) -> JSONResponse:
     conn = state.db.conn()
     course_id = lookups.course_id(conn, course)
+    ensure_default_group(conn, course_id)
     return paginated(
         request,
         state.ctx,
@@ -51,12 +58,18 @@ def create_assignment(course: str, params: Params, state: State) -> dict[str, An
         raise field_errors(400, {"name": [("blank", "can't be blank")]})
     points = as_str(fields.get("points_possible"))
     types = as_list(fields.get("submission_types")) or ["none"]
+    standard = standard_in_course(conn, course_id, fields.get("grading_standard_id"))
     stamp = now_iso()
     with transaction(conn):
+        group = (
+            group_in_course(conn, course_id, fields["assignment_group_id"])
+            if as_str(fields.get("assignment_group_id"))
+            else ensure_default_group(conn, course_id)
+        )
         cursor = conn.execute(
             "INSERT INTO assignments (course_id, name, description, points_possible, grading_type,"
-            " submission_types, due_at, published, created_at, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " submission_types, due_at, published, created_at, updated_at, assignment_group_id,"
+            " grading_standard_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 course_id,
                 name,
@@ -68,6 +81,8 @@ def create_assignment(course: str, params: Params, state: State) -> dict[str, An
                 int(as_bool(fields.get("published", True))),
                 stamp,
                 stamp,
+                group,
+                standard,
             ),
         )
         assignment_id = int(cursor.lastrowid or 0)
@@ -110,8 +125,34 @@ def list_submissions(course: str, request: Request, state: State) -> JSONRespons
         f" WHERE {' AND '.join(where)}",
         args=args,
         order_by="sub.id",
-        render=render.submission,
+        render=_submission_renderer(conn, as_list(query.getlist("include[]"))),
     )
+
+
+def _submission_renderer(
+    conn: sqlite3.Connection, include: list[str]
+) -> Callable[[sqlite3.Row], dict[str, Any]]:
+    """``include[]=assignment`` and ``include[]=user`` nest those objects in each submission."""
+
+    def one(row: sqlite3.Row) -> dict[str, Any]:
+        out = render.submission(row)
+        if "assignment" in include:
+            out["assignment"] = render.assignment(
+                conn.execute(
+                    "SELECT * FROM assignments WHERE id = ?", (row["assignment_id"],)
+                ).fetchone()
+            )
+        if "user" in include:
+            out["user"] = render.user(
+                conn.execute(
+                    f"SELECT {render.USER_COLUMNS} FROM {render.USERS_FROM} WHERE u.id = ?",  # noqa: S608
+                    (row["user_id"],),
+                ).fetchone(),
+                email=False,
+            )
+        return out
+
+    return one
 
 
 def _queue_grades(state: State, course_id: int, grade_data: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""gradereport_user_get_grade_items (grade/report/user/classes/external/user.php) and the
-control-side helper that records a grade, since the emulator has no activities to grade in."""
+"""gradereport_user_get_grade_items (grade/report/user/classes/external/user.php): every item of
+the course's grade tree with one user's grade, category totals and the course total included."""
 
 from __future__ import annotations
 
@@ -32,8 +32,11 @@ def _item(row: sqlite3.Row, grade: sqlite3.Row | None, raw: float | None) -> dic
         "iteminstance": row["iteminstance"],
         "itemnumber": row["itemnumber"],
         "idnumber": row["idnumber"] or "",
-        "categoryid": None,
+        # A category's or the course's total has no category of its own (its iteminstance is
+        # the category it totals).
+        "categoryid": row["categoryid"] if row["itemtype"] in ("mod", "manual") else None,
         "outcomeid": None,
+        # Moodle's report fills scaleid from outcomeid (grade/report/user, to this day).
         "scaleid": None,
         "locked": False,
     }
@@ -101,13 +104,20 @@ def get_grade_items(site: Site, params: dict[str, Any]) -> dict[str, Any]:
     usergrades = []
     for u in users:
         gradeitems = []
-        graded = [grades.get((i["id"], u["id"])) for i in items if i["itemtype"] != "course"]
+        leaves = [i for i in items if i["itemtype"] in ("mod", "manual")]
+        graded = [grades.get((i["id"], u["id"])) for i in leaves]
         for item in items:
             grade = grades.get((item["id"], u["id"]))
             raw = grade["finalgrade"] if grade else None
-            if item["itemtype"] == "course":
-                # Natural aggregation: the course total is the sum of the graded items.
-                scores = [g["finalgrade"] for g in graded if g and g["finalgrade"] is not None]
+            if item["itemtype"] in ("course", "category"):
+                # Natural aggregation: a total is the sum of the graded items under it.
+                scores = [
+                    g["finalgrade"]
+                    for i, g in zip(leaves, graded, strict=True)
+                    if g
+                    and g["finalgrade"] is not None
+                    and (item["itemtype"] == "course" or i["categoryid"] == item["iteminstance"])
+                ]
                 raw = sum(scores) if scores else None
             gradeitems.append(_item(item, grade, raw))
         usergrades.append(
@@ -122,49 +132,6 @@ def get_grade_items(site: Site, params: dict[str, Any]) -> dict[str, Any]:
             }
         )
     return {"usergrades": usergrades, "warnings": []}
-
-
-def record_grade(
-    conn: sqlite3.Connection,
-    *,
-    courseid: int,
-    userid: int,
-    itemname: str,
-    grade: float | None,
-    grademax: float = 100.0,
-    itemmodule: str = "assign",
-    feedback: str | None = None,
-) -> int:
-    """Create the activity's grade item if needed and set one user's grade; the item's id."""
-    t = store.now()
-    with store.transaction(conn):
-        row = conn.execute(
-            "SELECT id FROM grade_items WHERE courseid = ? AND itemname = ? AND itemtype = 'mod'",
-            (courseid, itemname),
-        ).fetchone()
-        if row is None:
-            instance = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM grade_items").fetchone()[
-                0
-            ]
-            cursor = conn.execute(
-                "INSERT INTO grade_items (courseid, itemtype, itemmodule, iteminstance, itemnumber,"
-                " itemname, grademin, grademax, sortorder, timecreated)"
-                " VALUES (?, 'mod', ?, ?, 0, ?, 0, ?, ?, ?)",
-                (courseid, itemmodule, instance, itemname, grademax, instance + 1, t),
-            )
-            itemid = int(cursor.lastrowid or 0)
-            conn.execute(
-                "UPDATE grade_items SET grademax = grademax + ? WHERE courseid = ?"
-                " AND itemtype = 'course'",
-                (grademax, courseid),
-            )
-        else:
-            itemid = int(row[0])
-        conn.execute(
-            "INSERT OR REPLACE INTO grade_grades VALUES (?, ?, ?, ?, ?)",
-            (itemid, userid, grade, feedback, t),
-        )
-    return itemid
 
 
 FUNCTIONS = [

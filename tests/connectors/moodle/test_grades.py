@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from connectors.errors import NotFound
+from connectors.errors import InvalidRequest, NotFound
 from connectors.moodle import MoodleClient
-from connectors.moodle.models import STUDENT, Enrolment, NewCourse, NewUser
+from connectors.moodle.models import STUDENT, Enrolment, NewCourse, NewGrade, NewUser
 
 
 async def test_grade_items_for_one_user_and_for_the_course(
@@ -62,3 +62,67 @@ async def test_grade_items_for_one_user_and_for_the_course(
 async def test_grade_items_of_unknown_course_is_not_found(moodle: MoodleClient) -> None:
     with pytest.raises(NotFound):
         await moodle.grade_items(987654)
+
+
+async def test_categories_named_and_grades_updated_through_core_grades(
+    moodle: MoodleClient, sandbox_url: str, unique: str
+) -> None:
+    [course] = await moodle.create_courses(
+        [NewCourse(fullname=f"Geo {unique}", shortname=f"GEO-{unique}", categoryid=1)]
+    )
+    [student] = await moodle.create_users(
+        [
+            NewUser(
+                username=f"c-{unique}",
+                firstname="C",
+                lastname="S",
+                email=f"c-{unique}@school.example",
+                idnumber=f"CS-{unique}",
+                createpassword=True,
+            )
+        ]
+    )
+    await moodle.enrol([Enrolment(roleid=STUDENT, userid=student.id, courseid=course.id)])
+    async with httpx.AsyncClient(base_url=f"{sandbox_url}/moodle/_control") as control:
+        for name, grade, category in (("Final", 70.0, "Exams"), ("Essay", 9.0, None)):
+            body = {
+                "courseid": course.id,
+                "userid": student.id,
+                "itemname": name,
+                "grade": grade,
+                "category": category,
+            }
+            assert (await control.post("/grades", json=body)).status_code == 200
+
+    named = {i.itemname: i.category for i in await moodle.course_grade_items(course.id)}
+    # The top category is named after the course; totals are not gradable items.
+    assert named == {"Final": "Exams", "Essay": f"Geo {unique}"}
+
+    [report] = await moodle.grade_items(course.id, student.id)
+    by_type = {(i.itemtype, i.itemname): i for i in report.gradeitems}
+    final, essay = by_type[("mod", "Final")], by_type[("mod", "Essay")]
+    exams_total = by_type[("category", None)]
+    assert final.categoryid == exams_total.iteminstance != essay.categoryid
+    assert exams_total.categoryid is None and exams_total.graderaw == 70.0
+    assert by_type[("course", None)].graderaw == 79.0
+    assert final.cmid is not None
+
+    await moodle.update_grades(
+        course.id, "mod_assign", final.cmid, [NewGrade(studentid=student.id, grade=55.5)]
+    )
+    [report] = await moodle.grade_items(course.id, student.id)
+    assert {i.itemname: i.graderaw for i in report.gradeitems if i.itemtype == "mod"} == {
+        "Final": 55.5,
+        "Essay": 9.0,
+    }
+    with pytest.raises(InvalidRequest):  # an unknown student: GRADE_UPDATE_FAILED
+        await moodle.update_grades(
+            course.id, "mod_assign", final.cmid, [NewGrade(studentid=987654, grade=1)]
+        )
+    with pytest.raises(InvalidRequest):  # invalidcoursemodule
+        await moodle.update_grades(course.id, "mod_assign", 987654, [])
+
+    await moodle.delete_users([student.id])
+    assert [u async for u in moodle.users_by_field("idnumber", [f"CS-{unique}"])] == []
+    with pytest.raises(NotFound):
+        await moodle.delete_users([student.id])
