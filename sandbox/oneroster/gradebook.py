@@ -36,6 +36,7 @@ from sandbox.oneroster.wire import dumps
 
 Scope = Callable[[dict[str, str]], Where | None]
 Parents = tuple[tuple[str, str, Where | None], ...]  # (table, path parameter, condition)
+Crud = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # read, write, delete scopes
 CLASS = ("classes", "classSourcedId", None)
 SCHOOL = ("orgs", "schoolSourcedId", Where("type = 'school'"))
 MAX_BODY = 5_000_000  # bytes of one write
@@ -125,14 +126,12 @@ def build_router(rt: Runtime) -> APIRouter:
 
         return endpoint
 
-    gradebook = (GRADEBOOK_READ, GRADEBOOK_CORE)
-    assessment = (ASSESSMENT_READ,)
+    gradebook: Crud = ((GRADEBOOK_READ, GRADEBOOK_CORE), (GRADEBOOK_WRITE,), (GRADEBOOK_DELETE,))
+    assessment: Crud = ((ASSESSMENT_READ,), (ASSESSMENT_WRITE,), (ASSESSMENT_DELETE,))
     for table in ("categories", "scoreScales", "lineItems", "results"):
-        crud = (gradebook, (GRADEBOOK_WRITE,), (GRADEBOOK_DELETE,))
-        _crud(route, table, crud, lister(table, lambda p: None, ()), getter, putter, deleter)
+        _crud(route, table, gradebook, lister(table, lambda p: None, ()), getter, putter, deleter)
     for table in ("assessmentLineItems", "assessmentResults"):
-        crud = (assessment, (ASSESSMENT_WRITE,), (ASSESSMENT_DELETE,))
-        _crud(route, table, crud, lister(table, lambda p: None, ()), getter, putter, deleter)
+        _crud(route, table, assessment, lister(table, lambda p: None, ()), getter, putter, deleter)
 
     read = (GRADEBOOK_READ,)
     for path, table, scope, parents in NESTED:
@@ -175,7 +174,7 @@ def build_router(rt: Runtime) -> APIRouter:
 def _crud(
     route: Callable[..., None],
     table: str,
-    scopes: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+    scopes: Crud,
     list_all: Callable[[Request], Response],
     getter: Callable[[str], Any],
     putter: Callable[[str], Any],
