@@ -149,7 +149,9 @@ SHAPES: dict[str, Shape] = {
             "academicSession": Ref("academicSessions", "academicSession"),
             "scoreScale": SCALE,
         },
-        frozenset({"title", "assignDate", "dueDate", "class", "school", "category"}),
+        # ``school`` is required too, but follows from the class: a PUT without it gets the
+        # class's school (see gradebook_store.prepare); ``category`` cannot be guessed.
+        frozenset({"title", "assignDate", "dueDate", "class", "category"}),
     ),
     "results": Shape(
         {

@@ -55,7 +55,8 @@ class Gradebook:
         stored, ids = check(table, sid, record, self.exists)
         if table == "lineItems":
             klass = self.existing("classes", ids["class"]) or {}
-            if klass.get("school", {}).get("sourcedId") != ids["school"]:
+            school = klass.get("school", {}).get("sourcedId", "")
+            if ids.setdefault("school", school) != school:
                 raise invalid_data(f"lineItem.school: class {ids['class']!r} is not in that school")
         if table == "results":
             item = self.existing("lineItems", ids["lineItem"]) or {}
