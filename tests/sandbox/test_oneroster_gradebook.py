@@ -87,7 +87,7 @@ def test_invalid_line_item_is_422_naming_the_member(
 def test_post_keeps_supplied_ids_and_a_retry_creates_nothing(sis: httpx.Client) -> None:
     item = f"spec-li-{uuid.uuid4().hex[:8]}"
     students = sis.get(f"{ROSTER}/classes/cls-000001/students", params={"limit": 2}).json()
-    records = [
+    records: list[dict[str, object]] = [
         {
             "sourcedId": f"{item}-{s['sourcedId']}",
             "student": {"sourcedId": s["sourcedId"]},
@@ -98,8 +98,8 @@ def test_post_keeps_supplied_ids_and_a_retry_creates_nothing(sis: httpx.Client) 
         }
         for s in students["users"]
     ]
-    posted = sis.post(f"{GRADEBOOK}/classes/cls-000001/lineItems", json={"lineItems": [
-        {"sourcedId": item, **_line_item()}]})  # fmt: skip
+    body = {"lineItems": [{"sourcedId": item, **_line_item()}]}
+    posted = sis.post(f"{GRADEBOOK}/classes/cls-000001/lineItems", json=body)
     try:
         assert posted.status_code == 201
         assert posted.json() == {
@@ -110,7 +110,7 @@ def test_post_keeps_supplied_ids_and_a_retry_creates_nothing(sis: httpx.Client) 
             assert answer.status_code == 201
         listed = sis.get(f"{GRADEBOOK}/classes/cls-000001/lineItems/{item}/results").json()
         assert sorted(r["sourcedId"] for r in listed["results"]) == sorted(
-            r["sourcedId"] for r in records
+            str(r["sourcedId"]) for r in records
         )
         assert {r["missing"] for r in listed["results"]} == {"false"}
     finally:
