@@ -26,9 +26,9 @@ from sandbox.oneroster.auth import (
     guard,
 )
 from sandbox.oneroster.errors import invalid_data
-from sandbox.oneroster.gradebook_records import MAX_LIST
 from sandbox.oneroster.gradebook_store import Gradebook
 from sandbox.oneroster.listing import JSON, collection, require, single
+from sandbox.oneroster.member_checks import MAX_LIST
 from sandbox.oneroster.query import Where
 from sandbox.oneroster.runtime import Runtime
 from sandbox.oneroster.schema import TABLES

@@ -11,94 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from sandbox.oneroster.errors import invalid_data
+from sandbox.oneroster.member_checks import (
+    flag,
+    iso_date,
+    iso_datetime,
+    metadata,
+    number,
+    objective_ids,
+    objective_scores,
+    scale_values,
+    score_status,
+    status,
+    text,
+)
 from sandbox.oneroster.schema import TABLES
-
-MAX_TEXT = 10_000  # characters of one text member
-MAX_LIST = 1_000  # items of one list member
-
-
-def _text(name: str, value: Any) -> Any:
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
-        raise invalid_data(f"{name} must be a string of at most {MAX_TEXT} characters")
-    return value
-
-
-def _number(name: str, value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        raise invalid_data(f"{name} must be a number")
-    return float(value)
-
-
-def _date(name: str, value: Any) -> Any:
-    try:
-        date.fromisoformat(_text(name, value))
-        if len(value) != 10:
-            raise ValueError
-    except ValueError:
-        raise invalid_data(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from None
-    return value
-
-
-def _datetime(name: str, value: Any) -> Any:
-    try:
-        moment = datetime.fromisoformat(_text(name, value).replace("Z", "+00:00"))
-    except ValueError:
-        raise invalid_data(f"{name} must be an ISO 8601 date-time, not {value!r}") from None
-    if moment.tzinfo is None or "T" not in value:
-        raise invalid_data(f"{name} must be a date-time with a time zone, not {value!r}")
-    return value
-
-
-def _flag(name: str, value: Any) -> Any:
-    if value not in ("true", "false"):
-        raise invalid_data(f"{name} must be the string 'true' or 'false'")
-    return value
-
-
-def _status(name: str, value: Any) -> Any:
-    if value not in ("active", "tobedeleted"):
-        raise invalid_data(f"{name} must be 'active' or 'tobedeleted'")
-    return value
-
-
-def _score_status(name: str, value: Any) -> Any:
-    statuses = {"exempt", "fully graded", "not submitted", "partially graded", "submitted"}
-    if value in statuses or (isinstance(value, str) and _is_ext(value)):
-        return value
-    raise invalid_data(f"{name} must be one of {sorted(statuses)} or ext:...")
-
-
-def _is_ext(value: str) -> bool:
-    rest = value.removeprefix("ext:")
-    return value.startswith("ext:") and bool(rest) and all(c.isalnum() or c in ".-_" for c in rest)
-
-
-def _objects(name: str, value: Any) -> Any:
-    if not isinstance(value, list) or len(value) > MAX_LIST:
-        raise invalid_data(f"{name} must be a list of at most {MAX_LIST} items")
-    if not all(isinstance(item, dict) for item in value):
-        raise invalid_data(f"{name} must be a list of objects")
-    return value
-
-
-def _scale_values(name: str, value: Any) -> Any:
-    for i, item in enumerate(_objects(name, value)):
-        if set(item) != {"itemValueLHS", "itemValueRHS"}:
-            raise invalid_data(f"{name}[{i}] must have exactly itemValueLHS and itemValueRHS")
-        _text(f"{name}[{i}].itemValueLHS", item["itemValueLHS"])
-        _text(f"{name}[{i}].itemValueRHS", item["itemValueRHS"])
-    return value
-
-
-def _metadata(name: str, value: Any) -> Any:
-    if not isinstance(value, dict):
-        raise invalid_data(f"{name} must be an object")
-    return value
-
 
 Check = Callable[[str, Any], Any]
 
@@ -119,27 +48,31 @@ class Shape:
     required: frozenset[str] = frozenset()
 
 
-COMMON: dict[str, Check] = {"status": _status, "metadata": _metadata, "dateLastModified": _datetime}
-RESULT_FLAGS = {"inProgress": _flag, "incomplete": _flag, "late": _flag, "missing": _flag}
+COMMON: dict[str, Check] = {
+    "status": status,
+    "metadata": metadata,
+    "dateLastModified": iso_datetime,
+}
+RESULT_FLAGS = {"inProgress": flag, "incomplete": flag, "late": flag, "missing": flag}
 STUDENT = Ref("users", "user", "role = 'student'")
 SCALE = Ref("scoreScales", "scoreScale")
 
 SHAPES: dict[str, Shape] = {
-    "categories": Shape({"title": _text, "weight": _number}, required=frozenset({"title"})),
+    "categories": Shape({"title": text, "weight": number}, required=frozenset({"title"})),
     "scoreScales": Shape(
-        {"title": _text, "type": _text, "scoreScaleValue": _scale_values},
+        {"title": text, "type": text, "scoreScaleValue": scale_values},
         {"class": Ref("classes", "class"), "course": Ref("courses", "course")},
         frozenset({"title", "type", "class", "scoreScaleValue"}),
     ),
     "lineItems": Shape(
         {
-            "title": _text,
-            "description": _text,
-            "assignDate": _datetime,
-            "dueDate": _datetime,
-            "resultValueMin": _number,
-            "resultValueMax": _number,
-            "learningObjectiveSet": _objects,
+            "title": text,
+            "description": text,
+            "assignDate": iso_datetime,
+            "dueDate": iso_datetime,
+            "resultValueMin": number,
+            "resultValueMax": number,
+            "learningObjectiveSet": objective_ids,
         },
         {
             "class": Ref("classes", "class"),
@@ -155,12 +88,12 @@ SHAPES: dict[str, Shape] = {
     ),
     "results": Shape(
         {
-            "scoreStatus": _score_status,
-            "score": _number,
-            "textScore": _text,
-            "scoreDate": _date,
-            "comment": _text,
-            "learningObjectiveSet": _objects,
+            "scoreStatus": score_status,
+            "score": number,
+            "textScore": text,
+            "scoreDate": iso_date,
+            "comment": text,
+            "learningObjectiveSet": objective_scores,
             **RESULT_FLAGS,
         },
         {
@@ -173,10 +106,10 @@ SHAPES: dict[str, Shape] = {
     ),
     "assessmentLineItems": Shape(
         {
-            "title": _text,
-            "resultValueMin": _number,
-            "resultValueMax": _number,
-            "learningObjectiveSet": _objects,
+            "title": text,
+            "resultValueMin": number,
+            "resultValueMax": number,
+            "learningObjectiveSet": objective_ids,
         },
         {
             "class": Ref("classes", "class"),
@@ -187,13 +120,13 @@ SHAPES: dict[str, Shape] = {
     ),
     "assessmentResults": Shape(
         {
-            "score": _number,
-            "textScore": _text,
-            "scoreDate": _date,
-            "scorePercentile": _number,
-            "scoreStatus": _score_status,
-            "comment": _text,
-            "learningObjectiveSet": _objects,
+            "score": number,
+            "textScore": text,
+            "scoreDate": iso_date,
+            "scorePercentile": number,
+            "scoreStatus": score_status,
+            "comment": text,
+            "learningObjectiveSet": objective_scores,
             **RESULT_FLAGS,
         },
         {

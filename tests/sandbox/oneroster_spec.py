@@ -108,6 +108,7 @@ def record(collection: str, sid: str, student: str) -> dict[str, Any]:
             "category": _ref("category", "cat-04"),
             "resultValueMin": 0,
             "resultValueMax": 10,
+            "learningObjectiveSet": [{"source": "case", "learningObjectiveIds": ["lo-7"]}],
         },
         "results": {
             "lineItem": _ref("lineItem", "li-0000001"),
@@ -116,6 +117,12 @@ def record(collection: str, sid: str, student: str) -> dict[str, Any]:
             "score": 7.5,
             "scoreDate": "2026-09-09",
             "late": "false",
+            "learningObjectiveSet": [
+                {
+                    "source": "/district",
+                    "learningObjectiveResults": [{"learningObjectiveId": "lo-7", "score": 1}],
+                }
+            ],
         },
         "assessmentLineItems": {"title": "Spring benchmark", "resultValueMax": 100},
         "assessmentResults": {

@@ -48,6 +48,14 @@ CHECKS = [
     response_schema_conformance,
 ]
 SUCCESS = {"GET": 200, "PUT": 201, "POST": 201, "DELETE": 204}
+WRITABLE = (  # (collection, member of a single-record body), references before referrers
+    ("categories", "category"),
+    ("scoreScales", "scoreScale"),
+    ("lineItems", "lineItem"),
+    ("results", "result"),
+    ("assessmentLineItems", "assessmentLineItem"),
+    ("assessmentResults", "assessmentResult"),
+)
 EXAMPLES = 6  # generated requests per operation and strategy; measured in the module docstring
 
 
@@ -82,14 +90,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 def _seed_deletables(emulator: Emulator) -> None:
     """One record per writable collection for the DELETE operations to remove."""
     gradebook = base_url(emulator.url, "gradebook")
-    for collection, key in (
-        ("categories", "category"),
-        ("scoreScales", "scoreScale"),
-        ("lineItems", "lineItem"),
-        ("results", "result"),
-        ("assessmentLineItems", "assessmentLineItem"),
-        ("assessmentResults", "assessmentResult"),
-    ):
+    for collection, key in WRITABLE:
         sid = f"conformance-delete-{collection}"
         body = {key: record(collection, sid, emulator.student)}
         answer = httpx.put(f"{gradebook}/{collection}/{sid}", json=body, headers=emulator.headers)
@@ -162,3 +163,26 @@ def test_generated_requests_conform(emulator: Emulator, service: str) -> None:
             except (Exception, BaseExceptionGroup) as exc:  # every operation's, not the first
                 failures.append(f"{operation.label}: {str(exc)[:2000]}")
     assert not failures, "\n\n".join(failures)
+
+
+def test_written_records_read_back_as_the_schema_requires(emulator: Emulator) -> None:
+    """What a client PUT (learning objectives, flags, nested refs) is answered schema-valid."""
+    schema = load("gradebook")
+    gradebook = base_url(emulator.url, "gradebook")
+    wrong = []
+    for collection, key in WRITABLE:
+        sid = f"conformance-readback-{collection}"
+        body = {key: record(collection, sid, emulator.student)}
+        put = httpx.put(f"{gradebook}/{collection}/{sid}", json=body, headers=emulator.headers)
+        assert put.status_code == 201, put.text
+        case = schema[f"/{collection}/{{sourcedId}}"]["GET"].Case(
+            path_parameters={"sourcedId": sid}
+        )
+        try:
+            answer = case.call_and_validate(
+                base_url=gradebook, headers=emulator.headers, checks=CHECKS, timeout=15
+            )
+            assert answer.json()[key]["sourcedId"] == sid
+        except (Exception, BaseExceptionGroup) as exc:
+            wrong.append(f"{collection}: {str(exc)[:1500]}")
+    assert not wrong, "\n\n".join(wrong)

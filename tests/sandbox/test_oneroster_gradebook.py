@@ -72,6 +72,11 @@ def test_put_is_201_without_body_and_idempotent(sis: httpx.Client) -> None:
         ({"dueDate": "next friday"}, "dueDate"),
         ({"colour": "red"}, "colour"),
         ({"resultValueMax": "ten"}, "resultValueMax"),
+        ({"learningObjectiveSet": [{"source": "case"}]}, "learningObjectiveSet[0]"),
+        (
+            {"learningObjectiveSet": [{"source": "CASE", "learningObjectiveIds": ["x"]}]},
+            "learningObjectiveSet[0].source",
+        ),
     ],
 )
 def test_invalid_line_item_is_422_naming_the_member(
