@@ -107,7 +107,8 @@ def test_the_published_files_hold_81_operations() -> None:
 
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_every_operation_is_served(emulator: Emulator, service: str) -> None:
-    """A valid request gets the documented success (so no 404/405), and its answer conforms."""
+    """A valid request gets the documented success (so no 404/405), and its answer conforms;
+    the same request without a token is an imsx 401."""
     wrong = []
     for operation in _operations(service):
         request = valid_request(operation.method.upper(), operation.path, emulator.student)
@@ -125,6 +126,11 @@ def test_every_operation_is_served(emulator: Emulator, service: str) -> None:
             continue
         if response.status_code != SUCCESS[operation.method.upper()]:
             wrong.append(f"{operation.label}: {response.status_code} {response.text[:300]}")
+        anonymous = case.call_and_validate(
+            base_url=base_url(emulator.url, service), checks=CHECKS, timeout=15
+        )
+        if anonymous.status_code != 401 or "imsx_codeMajor" not in anonymous.json():
+            wrong.append(f"{operation.label} without a token: {anonymous.status_code}")
     assert not wrong, "\n\n".join(wrong)
 
 
