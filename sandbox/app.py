@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException
+from starlette.routing import Mount
 
 from sandbox.context import Faults, SystemContext
 from sandbox.faults import FaultMiddleware
@@ -67,6 +69,17 @@ def create_app(data_dir: Path, *, seed: int = 42, size: str = "demo") -> FastAPI
         return system(name).credentials
 
     for name, module in SYSTEMS.items():
-        sub = importlib.import_module(module).create_app(systems[name])
-        app.mount(f"/{name}", sub)
+        mount_system(app, name, importlib.import_module(module).create_app(systems[name]))
     return app
+
+
+def mount_system(app: FastAPI, name: str, system: FastAPI) -> None:
+    """Mount one system under ``/{name}``, every path below it included.
+
+    Starlette's mount pattern (``/name/(?P<path>.*)``) stops at a newline, so a request for
+    ``/oneroster/.../classes/a%0A/students`` would never reach the system and get the sandbox's
+    own ``{"detail": "Not Found"}`` instead of the system's error format.
+    """
+    mount = Mount(f"/{name}", app=system)
+    mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
+    app.router.routes.append(mount)

@@ -12,6 +12,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from sandbox.generator import names
+from sandbox.generator.catalog import add_catalog, category_id
 from sandbox.generator.records import (
     ClassRecord,
     CourseRecord,
@@ -211,6 +212,7 @@ class _Builder:
                 assign_date=assigned.strftime("%Y-%m-%dT08:00:00.000Z"),
                 due_date=due.strftime("%Y-%m-%dT23:59:00.000Z"),
                 max_score=100.0,
+                category_id=category_id(kind),
                 modified=self.stamp(),
             )
             self.inst.line_items.append(item)
@@ -261,4 +263,5 @@ def _generate(seed: int, size: str) -> Institution:
     _calendar(inst, stamp)
     for index in range(builder.spec.schools):
         builder.school(index)
+    add_catalog(inst, stamp)
     return inst

@@ -99,6 +99,7 @@ class LineItemRecord:
     assign_date: str
     due_date: str
     max_score: float
+    category_id: str
     modified: str
 
 
@@ -112,6 +113,52 @@ class ResultRecord:
     score_status: str
     score_date: str
     comment: str
+    modified: str
+
+
+@dataclass(slots=True)
+class CategoryRecord:
+    source_id: str
+    title: str
+    weight: float
+    modified: str
+
+
+@dataclass(slots=True)
+class ScoreScaleRecord:
+    source_id: str
+    title: str
+    class_id: str
+    course_id: str
+    values: list[tuple[str, str]]  # (left-hand side, right-hand side): "A" -> "90-100"
+    modified: str
+
+
+@dataclass(slots=True)
+class ResourceRecord:
+    source_id: str
+    title: str
+    vendor_resource_id: str
+    vendor_id: str
+    modified: str
+
+
+@dataclass(slots=True)
+class AssessmentItemRecord:
+    source_id: str
+    title: str
+    school_id: str
+    max_score: float
+    modified: str
+
+
+@dataclass(slots=True)
+class AssessmentResultRecord:
+    source_id: str
+    item_id: str
+    student_id: str
+    score: float
+    score_date: str
     modified: str
 
 
@@ -129,3 +176,9 @@ class Institution:
     enrollments: list[EnrollmentRecord] = field(default_factory=list)
     line_items: list[LineItemRecord] = field(default_factory=list)
     results: list[ResultRecord] = field(default_factory=list)
+    categories: list[CategoryRecord] = field(default_factory=list)
+    score_scales: list[ScoreScaleRecord] = field(default_factory=list)
+    resources: list[ResourceRecord] = field(default_factory=list)
+    course_resources: list[tuple[str, str]] = field(default_factory=list)  # (course, resource)
+    assessment_items: list[AssessmentItemRecord] = field(default_factory=list)
+    assessment_results: list[AssessmentResultRecord] = field(default_factory=list)

@@ -3,7 +3,8 @@
 Routes (relative to the mount):
 - ``POST /oauth/token`` - OAuth 2.0 client credentials, OneRoster 1.2 scopes
 - ``/ims/oneroster/rostering/v1p2/...`` - rostering service (read)
-- ``/ims/oneroster/gradebook/v1p2/...`` - gradebook service (lineItems, results)
+- ``/ims/oneroster/gradebook/v1p2/...`` - gradebook service (every operation of the binding)
+- ``/ims/oneroster/resources/v1p2/...`` - resources service (read)
 - ``GET /csv/export?type=bulk|delta&since=...`` - OneRoster 1.2 CSV zip (bearer token needed)
 - ``/_control/mutate``, ``/_control/settings``, ``/_control/info`` - test controls
 """
@@ -16,11 +17,10 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from sandbox.context import SystemContext
-from sandbox.oneroster import bulk_csv, control, gradebook, rostering
+from sandbox.oneroster import bulk_csv, control, errors, gradebook, resources, rostering
 from sandbox.oneroster.auth import ROSTER, demo_credentials, guard, token_endpoint
-from sandbox.oneroster.errors import ImsxError, imsx_handler
 from sandbox.oneroster.runtime import Runtime
-from sandbox.oneroster.schema import GRADEBOOK, ROSTERING, create_tables
+from sandbox.oneroster.schema import GRADEBOOK, RESOURCES, ROSTERING, create_tables
 from sandbox.oneroster.store import ensure_seeded
 
 log = logging.getLogger("sandbox.oneroster")
@@ -43,7 +43,7 @@ def create_app(ctx: SystemContext) -> FastAPI:
 
     app = FastAPI(title="OneRoster 1.2 SIS (sandbox)", docs_url=None, redoc_url=None)
     app.state.runtime = rt
-    app.add_exception_handler(ImsxError, imsx_handler)
+    errors.install(app)
 
     @app.post("/oauth/token")
     async def token(request: Request) -> JSONResponse:
@@ -55,5 +55,6 @@ def create_app(ctx: SystemContext) -> FastAPI:
 
     app.include_router(rostering.build_router(rt), prefix=ROSTERING)
     app.include_router(gradebook.build_router(rt), prefix=GRADEBOOK)
+    app.include_router(resources.build_router(rt), prefix=RESOURCES)
     app.include_router(control.build_router(rt))
     return app

@@ -29,6 +29,13 @@ ROSTER_DEMOGRAPHICS = SCOPE_PREFIX + "roster-demographics.readonly"
 GRADEBOOK_READ = SCOPE_PREFIX + "gradebook.readonly"
 GRADEBOOK_WRITE = SCOPE_PREFIX + "gradebook.createput"
 GRADEBOOK_DELETE = SCOPE_PREFIX + "gradebook.delete"
+GRADEBOOK_CORE = SCOPE_PREFIX + "gradebook-core.readonly"
+GRADEBOOK_POST = SCOPE_PREFIX + "gradebook.createpost"
+ASSESSMENT_READ = SCOPE_PREFIX + "assessment.readonly"
+ASSESSMENT_WRITE = SCOPE_PREFIX + "assessment.createput"
+ASSESSMENT_DELETE = SCOPE_PREFIX + "assessment.delete"
+RESOURCE = SCOPE_PREFIX + "resource.readonly"
+RESOURCE_CORE = SCOPE_PREFIX + "resource-core.readonly"
 ALL_SCOPES = (
     ROSTER,
     ROSTER_CORE,
@@ -36,6 +43,13 @@ ALL_SCOPES = (
     GRADEBOOK_READ,
     GRADEBOOK_WRITE,
     GRADEBOOK_DELETE,
+    GRADEBOOK_CORE,
+    GRADEBOOK_POST,
+    ASSESSMENT_READ,
+    ASSESSMENT_WRITE,
+    ASSESSMENT_DELETE,
+    RESOURCE,
+    RESOURCE_CORE,
 )
 
 

@@ -77,7 +77,10 @@ def _many(values: list[Any] | None) -> str:
 
 
 def _flag(value: Any) -> str:
-    return "" if value is None else ("true" if value else "false")
+    """1.2 JSON already spells booleans "true"/"false"; JSON booleans are tolerated too."""
+    if value is None or value in ("true", "false"):
+        return value or ""
+    return "true" if value else "false"
 
 
 def _org(r: dict[str, Any]) -> list[str]:
@@ -127,7 +130,7 @@ def _class(r: dict[str, Any]) -> list[str]:
 def _user(r: dict[str, Any]) -> list[str]:
     ids = ",".join(f"{{{i['type']}:{i['identifier']}}}" for i in r.get("userIds", []))
     return [
-        _flag(r.get("enabledUser", True)),
+        _flag(r.get("enabledUser", "true")),
         r["username"],
         ids,
         r["givenName"],

@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from sandbox.oneroster.errors import ImsxError
-from sandbox.oneroster.gradebook import now_stamp
+from sandbox.oneroster.gradebook_store import now_stamp
 from sandbox.oneroster.query import parse_filter
 from sandbox.oneroster.runtime import Runtime
 from sandbox.oneroster.schema import TABLES

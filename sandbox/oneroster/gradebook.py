@@ -1,281 +1,249 @@
-"""Gradebook service routes (``/ims/oneroster/gradebook/v1p2``): lineItems and results.
+"""Gradebook service routes (``/ims/oneroster/gradebook/v1p2``): all 35 operations of the binding.
 
-PUT by sourcedId creates or replaces (201 on create, 200 on replace) and is idempotent: sending
-the same record again changes nothing, not even ``dateLastModified``, so it produces no delta.
+categories, scoreScales, lineItems, results, assessmentLineItems and assessmentResults can each be
+listed, read, PUT (201, no body) and DELETEd (204); lineItems and results can also be POSTed as a
+set under a class, a school, a lineItem or a class's academic session (201 with the
+``sourcedIdPairs``). Scopes are the ones the binding names for each operation.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from sandbox.oneroster.auth import GRADEBOOK_DELETE, GRADEBOOK_READ, GRADEBOOK_WRITE, guard
-from sandbox.oneroster.errors import ImsxError, invalid_data, unknown_object
-from sandbox.oneroster.listing import JSON, collection, fetch_one, require, single
+from sandbox.oneroster.auth import (
+    ASSESSMENT_DELETE,
+    ASSESSMENT_READ,
+    ASSESSMENT_WRITE,
+    GRADEBOOK_CORE,
+    GRADEBOOK_DELETE,
+    GRADEBOOK_POST,
+    GRADEBOOK_READ,
+    GRADEBOOK_WRITE,
+    guard,
+)
+from sandbox.oneroster.errors import invalid_data
+from sandbox.oneroster.gradebook_store import Gradebook
+from sandbox.oneroster.listing import JSON, collection, require, single
+from sandbox.oneroster.member_checks import MAX_LIST
 from sandbox.oneroster.query import Where
 from sandbox.oneroster.runtime import Runtime
-from sandbox.oneroster.schema import GRADEBOOK, ROSTERING, TABLES
+from sandbox.oneroster.schema import TABLES
 from sandbox.oneroster.wire import dumps
 
-SCORE_STATUSES = {"exempt", "fully graded", "not submitted", "partially graded", "submitted"}
-RESULT_COLUMNS = {"scoreStatus", "score", "scoreDate", "comment"}
+Scope = Callable[[dict[str, str]], Where | None]
+Parents = tuple[tuple[str, str, Where | None], ...]  # (table, path parameter, condition)
+Crud = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # read, write, delete scopes
+CLASS = ("classes", "classSourcedId", None)
+SCHOOL = ("orgs", "schoolSourcedId", Where("type = 'school'"))
+MAX_BODY = 5_000_000  # bytes of one write
 
 
-def now_stamp() -> str:
-    moment = datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-async def _body(request: Request, key: str) -> dict[str, Any]:
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise invalid_data(f"request body is larger than {MAX_BODY} bytes")
     try:
-        payload = json.loads(await request.body())
+        payload = json.loads(raw)
     except ValueError:
         raise invalid_data("request body is not JSON") from None
-    record = payload.get(key) if isinstance(payload, dict) else None
+    if not isinstance(payload, dict):
+        raise invalid_data("request body must be a JSON object")
+    return payload
+
+
+async def _single_body(request: Request, key: str) -> dict[str, Any]:
+    record = (await _body(request)).get(key)
     if not isinstance(record, dict):
         raise invalid_data(f"request body must be an object with a {key!r} member")
     return record
 
 
-def _ref_id(record: dict[str, Any], name: str, *, required: bool = True) -> str | None:
-    ref = record.get(name)
-    if ref is None and not required:
-        return None
-    if not isinstance(ref, dict) or not isinstance(ref.get("sourcedId"), str):
-        raise invalid_data(f"{name}.sourcedId is required")
-    return str(ref["sourcedId"])
+async def _set_body(request: Request, key: str) -> list[dict[str, Any]]:
+    records = (await _body(request)).get(key)
+    if not isinstance(records, list) or not 1 <= len(records) <= MAX_LIST:
+        raise invalid_data(f"request body must have a {key!r} list of 1 to {MAX_LIST} records")
+    if not all(isinstance(r, dict) for r in records):
+        raise invalid_data(f"every item of {key!r} must be an object")
+    return records
 
 
-def _check_fields(table: str, record: dict[str, Any]) -> None:
-    unknown = sorted(set(record) - TABLES[table].fields)
-    if unknown:
-        raise invalid_data(f"unknown {TABLES[table].singular} field(s): {', '.join(unknown)}")
-
-
-def _require_text(record: dict[str, Any], *names: str) -> None:
-    for name in names:
-        if not isinstance(record.get(name), str) or not record[name]:
-            raise invalid_data(f"{name} is required")
-
-
-def _same(stored: dict[str, Any], new: dict[str, Any]) -> bool:
-    strip = ("dateLastModified",)
-    return {k: v for k, v in stored.items() if k not in strip} == {
-        k: v for k, v in new.items() if k not in strip
-    }
-
-
-class Gradebook:
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
-        self.roster = f"{rt.prefix}{ROSTERING}"
-        self.gradebook = f"{rt.prefix}{GRADEBOOK}"
-
-    def ref(self, base: str, collection_name: str, kind: str, sid: str) -> dict[str, str]:
-        return {"href": f"{base}/{collection_name}/{sid}", "sourcedId": sid, "type": kind}
-
-    def _existing(self, table: str, sid: str) -> dict[str, Any] | None:
-        try:
-            return dict(json.loads(fetch_one(self.rt, table, sid)))
-        except ImsxError:
-            return None
-
-    def put_line_item(self, sid: str, record: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        _check_fields("lineItems", record)
-        if record.get("sourcedId", sid) != sid:
-            raise invalid_data("sourcedId in the body differs from the one in the path")
-        _require_text(record, "title", "assignDate", "dueDate")
-        class_id = str(_ref_id(record, "class"))
-        klass = self._existing("classes", class_id)
-        if klass is None:
-            raise invalid_data(f"class {class_id!r} does not exist")
-        school_id = _ref_id(record, "school", required=False) or klass["school"]["sourcedId"]
-        stored = {
-            **record,
-            "sourcedId": sid,
-            "status": record.get("status", "active"),
-            "class": self.ref(self.roster, "classes", "class", class_id),
-            "school": self.ref(self.roster, "orgs", "org", school_id),
-        }
-        for name in ("gradingPeriod", "academicSession"):
-            if (ref := _ref_id(record, name, required=False)) is not None:
-                stored[name] = self.ref(self.roster, "academicSessions", "academicSession", ref)
-        old = self._existing("lineItems", sid)
-        if old is not None and _same(old, stored):
-            return 200, old
-        stored["dateLastModified"] = now_stamp()
-        self.rt.conn().execute(
-            "INSERT OR REPLACE INTO lineItems VALUES (?, ?, ?, ?, ?, ?)",
-            (sid, stored["status"], stored["dateLastModified"], class_id, school_id, dumps(stored)),
-        )
-        self.rt.changed()
-        return (201 if old is None else 200), stored
-
-    def put_result(self, sid: str, record: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        _check_fields("results", record)
-        if record.get("sourcedId", sid) != sid:
-            raise invalid_data("sourcedId in the body differs from the one in the path")
-        _require_text(record, "scoreStatus", "scoreDate")
-        if record["scoreStatus"] not in SCORE_STATUSES:
-            raise invalid_data(f"scoreStatus must be one of {sorted(SCORE_STATUSES)}")
-        score = record.get("score")
-        if score is not None and not isinstance(score, int | float):
-            raise invalid_data("score must be a number")
-        item_id, student_id = str(_ref_id(record, "lineItem")), str(_ref_id(record, "student"))
-        item = self._existing("lineItems", item_id)
-        if item is None:
-            raise invalid_data(f"lineItem {item_id!r} does not exist")
-        if self._existing("users", student_id) is None:
-            raise invalid_data(f"student {student_id!r} does not exist")
-        class_id = item["class"]["sourcedId"]
-        stored = {
-            "sourcedId": sid,
-            "status": record.get("status", "active"),
-            "lineItem": self.ref(self.gradebook, "lineItems", "lineItem", item_id),
-            "student": self.ref(self.roster, "users", "user", student_id),
-            "class": self.ref(self.roster, "classes", "class", class_id),
-            "scoreStatus": record["scoreStatus"],
-            "score": None if score is None else float(score),
-            "scoreDate": record["scoreDate"],
-            "comment": record.get("comment"),
-        }
-        skip = {"sourcedId", "status", "dateLastModified", "lineItem", "student", "class"}
-        extra = {k: v for k, v in record.items() if k not in skip | RESULT_COLUMNS}
-        old = self._existing("results", sid)
-        if old is not None and _same(old, {**stored, **extra}):
-            return 200, old
-        stamp = now_stamp()
-        self.rt.conn().execute(
-            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                sid,
-                stored["status"],
-                stamp,
-                item_id,
-                student_id,
-                class_id,
-                stored["scoreStatus"],
-                stored["score"],
-                stored["scoreDate"],
-                stored["comment"],
-                dumps(extra) if extra else None,
-            ),
-        )
-        self.rt.changed()
-        return (201 if old is None else 200), json.loads(fetch_one(self.rt, "results", sid))
-
-    def delete(self, table: str, sid: str) -> Response:
-        cursor = self.rt.conn().execute(f"DELETE FROM {table} WHERE sourcedId = ?", (sid,))  # noqa: S608
-        if cursor.rowcount == 0:
-            raise unknown_object(TABLES[table].singular, sid)
-        self.rt.changed()
-        return Response(status_code=204)
-
-
-def _answer(status: int, key: str, record: dict[str, Any]) -> Response:
-    return Response(dumps({key: record}).encode(), status_code=status, media_type=JSON)
+def _check_parents(rt: Runtime, parents: Parents, p: dict[str, str]) -> None:
+    for table, param, where in parents:
+        require(rt, table, p[param], where)
 
 
 def build_router(rt: Runtime) -> APIRouter:
     router = APIRouter()
     book = Gradebook(rt)
-    read = [Depends(guard(rt, GRADEBOOK_READ, GRADEBOOK_WRITE))]
-    write = [Depends(guard(rt, GRADEBOOK_WRITE))]
-    remove = [Depends(guard(rt, GRADEBOOK_DELETE))]
 
-    def lister(
-        table: str,
-        scope: Callable[[dict[str, str]], Where | None],
-        parents: tuple[tuple[str, str, Where | None], ...],
-    ) -> Callable[[Request], Response]:
+    def route(path: str, method: str, scopes: tuple[str, ...], endpoint: Any) -> None:
+        deps = [Depends(guard(rt, *scopes))]
+        router.add_api_route(path, endpoint, methods=[method], dependencies=deps)
+
+    def lister(table: str, scope: Scope, parents: Parents) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
             p = dict(request.path_params)
-            for parent_table, param, where in parents:
-                require(rt, parent_table, p[param], where)
+            _check_parents(rt, parents, p)
             return collection(request, rt, table, scope(p))
 
         return endpoint
 
     def getter(table: str) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
-            return single(request, rt, table, request.path_params["sourced_id"])
+            return single(request, rt, table, request.path_params["sourcedId"])
+
+        return endpoint
+
+    def putter(table: str) -> Callable[[Request], Any]:
+        async def endpoint(request: Request) -> Response:
+            record = await _single_body(request, TABLES[table].singular)
+            book.put(table, request.path_params["sourcedId"], record)
+            return Response(status_code=201)
 
         return endpoint
 
     def deleter(table: str) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
-            return book.delete(table, request.path_params["sourced_id"])
+            book.delete(table, request.path_params["sourcedId"])
+            return Response(status_code=204)
 
         return endpoint
 
-    for table in ("lineItems", "results"):
-        router.add_api_route(f"/{table}", lister(table, lambda p: None, ()), dependencies=read)
-        router.add_api_route(f"/{table}/{{sourced_id}}", getter(table), dependencies=read)
-        router.add_api_route(
-            f"/{table}/{{sourced_id}}", deleter(table), methods=["DELETE"], dependencies=remove
-        )
+    def poster(
+        table: str, parents: Parents, fill: Callable[[dict[str, str]], dict[str, Any]]
+    ) -> Callable[[Request], Any]:
+        async def endpoint(request: Request) -> Response:
+            p = dict(request.path_params)
+            _check_parents(rt, parents, p)
+            records = await _set_body(request, table)
+            pairs = book.post(table, [{**r, **fill(p)} for r in records])
+            body = dumps({"sourcedIdPairs": pairs}).encode()
+            return Response(body, status_code=201, media_type=JSON)
 
-    @router.put("/lineItems/{sourced_id}", dependencies=write)
-    async def put_line_item(request: Request, sourced_id: str) -> Response:
-        status, stored = book.put_line_item(sourced_id, await _body(request, "lineItem"))
-        return _answer(status, "lineItem", stored)
+        return endpoint
 
-    @router.put("/results/{sourced_id}", dependencies=write)
-    async def put_result(request: Request, sourced_id: str) -> Response:
-        status, stored = book.put_result(sourced_id, await _body(request, "result"))
-        return _answer(status, "result", stored)
+    gradebook: Crud = ((GRADEBOOK_READ, GRADEBOOK_CORE), (GRADEBOOK_WRITE,), (GRADEBOOK_DELETE,))
+    assessment: Crud = ((ASSESSMENT_READ,), (ASSESSMENT_WRITE,), (ASSESSMENT_DELETE,))
+    for table in ("categories", "scoreScales", "lineItems", "results"):
+        _crud(route, table, gradebook, lister(table, lambda p: None, ()), getter, putter, deleter)
+    for table in ("assessmentLineItems", "assessmentResults"):
+        _crud(route, table, assessment, lister(table, lambda p: None, ()), getter, putter, deleter)
 
-    @router.post("/classes/{class_id}/lineItems", dependencies=write)
-    async def post_line_item(request: Request, class_id: str) -> Response:
-        require(rt, "classes", class_id)
-        record = await _body(request, "lineItem")
-        supplied = str(record.get("sourcedId") or "")
-        allocated = supplied or str(uuid.uuid4())
-        record = {**record, "sourcedId": allocated, "class": {"sourcedId": class_id}}
-        book.put_line_item(allocated, record)
-        pairs = {"suppliedSourcedId": supplied, "allocatedSourcedId": allocated}
-        return _answer(201, "sourcedIdPairs", pairs)
+    read = (GRADEBOOK_READ,)
+    for path, table, scope, parents in NESTED:
+        route(path, "GET", read, lister(table, scope, parents))
 
-    klass = ("classes", "class_id", None)
-    nested: list[tuple[str, str, Callable[[dict[str, str]], Where], tuple[Any, ...]]] = [
+    def ref(kind: str, sid: str) -> dict[str, str]:
+        return {"sourcedId": sid, "type": kind}
+
+    posts: list[tuple[str, str, Parents, Callable[[dict[str, str]], dict[str, Any]]]] = [
         (
-            "/classes/{class_id}/lineItems",
+            "/classes/{classSourcedId}/lineItems",
             "lineItems",
-            lambda p: Where("class_id = ?", [p["class_id"]]),
-            (klass,),
+            (CLASS,),
+            lambda p: {"class": ref("class", p["classSourcedId"])},
         ),
         (
-            "/classes/{class_id}/results",
-            "results",
-            lambda p: Where("class_id = ?", [p["class_id"]]),
-            (klass,),
+            "/schools/{schoolSourcedId}/lineItems",
+            "lineItems",
+            (SCHOOL,),
+            lambda p: {"school": ref("org", p["schoolSourcedId"])},
         ),
         (
-            "/lineItems/{line_item_id}/results",
+            "/lineItems/{lineItemSourcedId}/results",
             "results",
-            lambda p: Where("line_item_id = ?", [p["line_item_id"]]),
-            (("lineItems", "line_item_id", None),),
+            (("lineItems", "lineItemSourcedId", None),),
+            lambda p: {"lineItem": ref("lineItem", p["lineItemSourcedId"])},
         ),
         (
-            "/classes/{class_id}/lineItems/{line_item_id}/results",
+            "/classes/{classSourcedId}/academicSessions/{academicSessionSourcedId}/results",
             "results",
-            lambda p: Where(
-                "class_id = ? AND line_item_id = ?", [p["class_id"], p["line_item_id"]]
-            ),
-            (klass, ("lineItems", "line_item_id", None)),
-        ),
-        (
-            "/classes/{class_id}/students/{student_id}/results",
-            "results",
-            lambda p: Where("class_id = ? AND student_id = ?", [p["class_id"], p["student_id"]]),
-            (klass, ("users", "student_id", Where("role = 'student'"))),
+            (CLASS, ("academicSessions", "academicSessionSourcedId", None)),
+            lambda p: {"class": ref("class", p["classSourcedId"])},
         ),
     ]
-    for path, table, scope, parents in nested:
-        router.add_api_route(path, lister(table, scope, parents), dependencies=read)
+    for path, table, parents, fill in posts:
+        route(path, "POST", (GRADEBOOK_POST,), poster(table, parents, fill))
     return router
+
+
+def _crud(
+    route: Callable[..., None],
+    table: str,
+    scopes: Crud,
+    list_all: Callable[[Request], Response],
+    getter: Callable[[str], Any],
+    putter: Callable[[str], Any],
+    deleter: Callable[[str], Any],
+) -> None:
+    read, write, delete = scopes
+    route(f"/{table}", "GET", read, list_all)
+    route(f"/{table}/{{sourcedId}}", "GET", read, getter(table))
+    route(f"/{table}/{{sourcedId}}", "PUT", write, putter(table))
+    route(f"/{table}/{{sourcedId}}", "DELETE", delete, deleter(table))
+
+
+def _by(column: str, param: str) -> Scope:
+    return lambda p: Where(f"{column} = ?", [p[param]])
+
+
+NESTED: tuple[tuple[str, str, Scope, Parents], ...] = (
+    (
+        "/classes/{classSourcedId}/categories",
+        "categories",
+        # A category has no class of its own: a class's are those its lineItems use.
+        lambda p: Where(
+            "sourcedId IN (SELECT category_id FROM lineItems WHERE class_id = ?)",
+            [p["classSourcedId"]],
+        ),
+        (CLASS,),
+    ),
+    (
+        "/classes/{classSourcedId}/lineItems",
+        "lineItems",
+        _by("class_id", "classSourcedId"),
+        (CLASS,),
+    ),
+    ("/classes/{classSourcedId}/results", "results", _by("class_id", "classSourcedId"), (CLASS,)),
+    (
+        "/classes/{classSourcedId}/scoreScales",
+        "scoreScales",
+        _by("class_id", "classSourcedId"),
+        (CLASS,),
+    ),
+    (
+        "/schools/{schoolSourcedId}/scoreScales",
+        "scoreScales",
+        lambda p: Where(
+            "class_id IN (SELECT sourcedId FROM classes WHERE school_id = ?)",
+            [p["schoolSourcedId"]],
+        ),
+        (SCHOOL,),
+    ),
+    (
+        "/lineItems/{lineItemSourcedId}/results",  # not in the binding; kept for existing clients
+        "results",
+        _by("line_item_id", "lineItemSourcedId"),
+        (("lineItems", "lineItemSourcedId", None),),
+    ),
+    (
+        "/classes/{classSourcedId}/lineItems/{lineItemSourcedId}/results",
+        "results",
+        lambda p: Where(
+            "class_id = ? AND line_item_id = ?", [p["classSourcedId"], p["lineItemSourcedId"]]
+        ),
+        (CLASS, ("lineItems", "lineItemSourcedId", None)),
+    ),
+    (
+        "/classes/{classSourcedId}/students/{studentSourcedId}/results",
+        "results",
+        lambda p: Where(
+            "class_id = ? AND student_id = ?", [p["classSourcedId"], p["studentSourcedId"]]
+        ),
+        (CLASS, ("users", "studentSourcedId", Where("role = 'student'"))),
+    ),
+)

@@ -23,12 +23,13 @@ JSON = "application/json"
 
 
 def _links(request: Request, params: ListParams, total: int) -> str:
-    query = dict(request.query_params)
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
     base = str(request.url.replace(query=""))
     limit, offset = params.limit, params.offset
 
     def link(rel: str, at: int) -> str:
-        return f'<{base}?{urlencode({**query, "limit": limit, "offset": at})}>; rel="{rel}"'
+        query = urlencode([*kept, ("limit", limit), ("offset", at)])
+        return f'<{base}?{query}>; rel="{rel}"'
 
     last = max(0, (total - 1) // limit * limit)
     parts = [link("first", 0), link("last", last)]
@@ -37,6 +38,21 @@ def _links(request: Request, params: ListParams, total: int) -> str:
     if offset > 0:
         parts.append(link("prev", max(0, offset - limit)))
     return ", ".join(parts)
+
+
+def origin(request: Request) -> str:
+    """``scheme://host[:port]`` the client reached us by; stored hrefs are relative to it."""
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def absolute_hrefs(body: str, request: Request) -> bytes:
+    """Stored GUIDRef hrefs start with the mount path; the schema wants absolute URIs."""
+    return body.replace('"href":"/', f'"href":"{origin(request)}/').encode()
+
+
+def list_params(request: Request, table_name: str) -> ListParams:
+    query = request.query_params
+    return parse_list_params(TABLES[table_name], query, query.getlist("fields"))
 
 
 def _malform(record: dict[str, Any], rt: Runtime) -> dict[str, Any]:
@@ -77,7 +93,7 @@ def collection(
 ) -> Response:
     """One page of ``table_name`` limited to ``scope`` (the nested route's condition)."""
     table = TABLES[table_name]
-    params = parse_list_params(table, dict(request.query_params))
+    params = list_params(request, table_name)
     clauses = [w for w in (scope, params.where) if w and w.sql]
     where_sql = " AND ".join(w.sql for w in clauses) or "1"
     where_params = [p for w in clauses for p in w.params]
@@ -104,7 +120,7 @@ def collection(
     rows = [r[0] for r in conn.execute(sql, [*where_params, params.limit, params.offset])]
     body = f'{{"{wrapper or table.name}":[{",".join(_rows_to_json(rows, params, rt))}]}}'
     headers = {"X-Total-Count": str(total), "Link": _links(request, params, total)}
-    return Response(body.encode(), media_type=JSON, headers=headers)
+    return Response(absolute_hrefs(body, request), media_type=JSON, headers=headers)
 
 
 def fetch_one(rt: Runtime, table_name: str, sourced_id: str, where: Where | None = None) -> str:
@@ -134,11 +150,11 @@ def single(
 ) -> Response:
     table = TABLES[table_name]
     text = fetch_one(rt, table_name, sourced_id, where)
-    params = None
-    if "fields" in request.query_params:
-        params = parse_list_params(table, {"fields": request.query_params["fields"]})
+    fields = request.query_params.getlist("fields")
+    params = parse_list_params(table, {}, fields) if fields else None
     record = _rows_to_json([text], params, rt)[0]
-    return Response(f'{{"{wrapper or table.singular}":{record}}}'.encode(), media_type=JSON)
+    body = f'{{"{wrapper or table.singular}":{record}}}'
+    return Response(absolute_hrefs(body, request), media_type=JSON)
 
 
 def require(rt: Runtime, table_name: str, sourced_id: str, where: Where | None = None) -> None:

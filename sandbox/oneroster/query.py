@@ -8,6 +8,7 @@ than OR. Any error names the offending field so the 400 tells the caller what to
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,7 @@ SQL_OPS = {"=": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 DATETIME_FIELDS = {"dateLastModified"}
 NUMERIC_FIELDS = {"score", "resultValueMin", "resultValueMax"}
 MAX_LIMIT = 10_000
+INT32_MAX = 2**31 - 1  # limit and offset are int32 in the binding
 
 
 @dataclass
@@ -64,9 +66,7 @@ def _value(table: Table, field_name: str, raw: str) -> Any:
             return float(raw)
         except ValueError:
             raise bad_filter(f"filter field {field_name!r}: {raw!r} is not a number") from None
-    if raw in ("true", "false") and table.column_for(field_name) is None:
-        return 1 if raw == "true" else 0  # json_extract gives JSON booleans as 1/0
-    return raw
+    return raw  # booleans are the strings 'true' / 'false' in 1.2, stored and compared as such
 
 
 def parse_filter(table: Table, text: str) -> Where:
@@ -110,26 +110,29 @@ class ListParams:
     fields: list[str] | None = None
 
 
-def parse_list_params(table: Table, query: dict[str, str]) -> ListParams:
+def parse_list_params(table: Table, query: Mapping[str, str], fields: list[str]) -> ListParams:
+    """``fields`` is every ``fields`` value given: ``fields=a,b`` (the binding's examples) and
+    ``fields=a&fields=b`` (the OpenAPI's ``style: form`` array) both select a and b."""
     params = ListParams()
     try:
         params.limit = int(query.get("limit", "100"))
         params.offset = int(query.get("offset", "0"))
     except ValueError:
-        raise ImsxError(400, "invalid_data", "limit and offset must be integers") from None
-    if params.limit < 1 or params.offset < 0:
-        raise ImsxError(400, "invalid_data", "limit must be >= 1 and offset >= 0")
+        raise ImsxError(400, "invaliddata", "limit and offset must be integers") from None
+    if not (1 <= params.limit <= INT32_MAX and 0 <= params.offset <= INT32_MAX):
+        raise ImsxError(400, "invaliddata", "limit must be in 1..2^31-1 and offset in 0..2^31-1")
     params.limit = min(params.limit, MAX_LIMIT)
     if sort := query.get("sort"):
-        params.sort_sql = field_sql(table, sort.strip(), "invalid_sort_field", "sort")
+        params.sort_sql = field_sql(table, sort.strip(), "invaliddata", "sort")
     order = query.get("orderBy", "asc").lower()
     if order not in ("asc", "desc"):
-        raise ImsxError(400, "invalid_sort_field", f"orderBy must be asc or desc, not {order!r}")
+        raise ImsxError(400, "invaliddata", f"orderBy must be asc or desc, not {order!r}")
     params.descending = order == "desc"
     if text := query.get("filter"):
         params.where = parse_filter(table, text)
-    if selection := query.get("fields"):
-        params.fields = [f.strip() for f in selection.split(",") if f.strip()]
+    selected = [f.strip() for value in fields for f in value.split(",") if f.strip()]
+    if selected:
+        params.fields = selected
         for name in params.fields:
             if name not in table.fields:
                 raise ImsxError(

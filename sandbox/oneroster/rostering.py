@@ -65,7 +65,7 @@ class Nested:
     scope: Scope
     parents: tuple[tuple[str, str], ...]  # (typed collection, path param) that must exist
     wrapper: str | None = None
-    scopes: tuple[str, ...] = field(default=(ROSTER, ROSTER_CORE))
+    scopes: tuple[str, ...] = field(default=(ROSTER,))  # the binding's: no core scope here
 
 
 NESTED = (
@@ -173,7 +173,8 @@ def build_router(rt: Runtime) -> APIRouter:
 
     for name in (*PLAIN, *TYPED):
         table, where = resolve(name)
-        scopes = (ROSTER, ROSTER_DEMOGRAPHICS) if name == "demographics" else (ROSTER, ROSTER_CORE)
+        # As the binding says: roster.readonly covers everything but demographics.
+        scopes = (ROSTER_DEMOGRAPHICS,) if name == "demographics" else (ROSTER, ROSTER_CORE)
         add(f"/{name}", _lister(rt, table, where), scopes)
         add(f"/{name}/{{sourced_id}}", _getter(rt, table, where), scopes)
     for nested in NESTED:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 ROSTERING = "/ims/oneroster/rostering/v1p2"
 GRADEBOOK = "/ims/oneroster/gradebook/v1p2"
+RESOURCES = "/ims/oneroster/resources/v1p2"
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,19 @@ ENROLLMENT_JSON = (
     f"'user', {_ref_sql('roster', 'users', 'user_id', 'user')}, "
     f"'class', {_ref_sql('roster', 'classes', 'class_id', 'class')}, "
     f"'school', {_ref_sql('roster', 'orgs', 'school_id', 'org')}, "
-    "'role', role, 'primary', json(is_primary), 'beginDate', begin_date, 'endDate', end_date)"
+    "'role', role, 'primary', is_primary, 'beginDate', begin_date, 'endDate', end_date)"
 )
 
+# json_patch drops the members a patch sets to null: an absent score or comment is left out
+# rather than answered as null, which the schema (type: number / string) refuses.
 RESULT_JSON = (
-    "json_patch(json_object('sourcedId', sourcedId, 'status', status, "
+    "json_patch(json_patch(json_object('sourcedId', sourcedId, 'status', status, "
     "'dateLastModified', dateLastModified, "
     f"'lineItem', {_ref_sql('gradebook', 'lineItems', 'line_item_id', 'lineItem')}, "
     f"'student', {_ref_sql('roster', 'users', 'student_id', 'user')}, "
     f"'class', {_ref_sql('roster', 'classes', 'class_id', 'class')}, "
-    "'scoreStatus', score_status, 'score', score, 'scoreDate', score_date, 'comment', comment), "
-    "coalesce(extra, '{{}}'))"
+    "'scoreStatus', score_status, 'scoreDate', score_date), "
+    "json_object('score', score, 'comment', comment)), coalesce(extra, '{{}}'))"
 )
 
 
@@ -93,8 +96,10 @@ TABLES: dict[str, Table] = {
         Table(
             "academicSessions",
             "academicSession",
-            _fields("title startDate endDate type parent children schoolYear org"),
-            {"type": "type", "parent_id": "parent.sourcedId", "org_id": "org.sourcedId"},
+            _fields("title startDate endDate type parent children schoolYear"),
+            # The district owning a session: the 1.2 JSON has no such member, the CSV and the
+            # nested /schools/{id}/terms route need it.
+            {"type": "type", "parent_id": "parent.sourcedId", "org_id": ""},
         ),
         Table(
             "courses",
@@ -156,7 +161,11 @@ TABLES: dict[str, Table] = {
                 "title description assignDate dueDate class school category gradingPeriod "
                 "academicSession scoreScale resultValueMin resultValueMax learningObjectiveSet"
             ),
-            {"class_id": "class.sourcedId", "school_id": "school.sourcedId"},
+            {
+                "class_id": "class.sourcedId",
+                "school_id": "school.sourcedId",
+                "category_id": "category.sourcedId",
+            },
         ),
         Table(
             "results",
@@ -177,6 +186,36 @@ TABLES: dict[str, Table] = {
             },
             RESULT_JSON,
         ),
+        Table("categories", "category", _fields("title weight")),
+        Table(
+            "scoreScales",
+            "scoreScale",
+            _fields("title type course class scoreScaleValue"),
+            {"class_id": "class.sourcedId", "course_id": "course.sourcedId"},
+        ),
+        Table(
+            "assessmentLineItems",
+            "assessmentLineItem",
+            _fields(
+                "title class parentAssessmentLineItem scoreScale resultValueMin resultValueMax "
+                "learningObjectiveSet"
+            ),
+            {"class_id": "class.sourcedId"},
+        ),
+        Table(
+            "assessmentResults",
+            "assessmentResult",
+            _fields(
+                "assessmentLineItem student score textScore scoreDate scoreScale scorePercentile "
+                "scoreStatus comment learningObjectiveSet inProgress incomplete late missing"
+            ),
+            {"line_item_id": "assessmentLineItem.sourcedId", "student_id": "student.sourcedId"},
+        ),
+        Table(
+            "resources",
+            "resource",
+            _fields("title roles importance vendorResourceId vendorId applicationId"),
+        ),
     )
 }
 
@@ -193,6 +232,10 @@ def create_tables(conn: sqlite3.Connection) -> None:
         "CREATE TABLE IF NOT EXISTS class_terms (class_id TEXT NOT NULL, term_id TEXT NOT NULL, "
         "PRIMARY KEY (term_id, class_id)) WITHOUT ROWID"
     )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS course_resources (course_id TEXT NOT NULL, "
+        "resource_id TEXT NOT NULL, PRIMARY KEY (course_id, resource_id)) WITHOUT ROWID"
+    )
     conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     conn.execute(
         "CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, client_id TEXT NOT NULL, "
@@ -205,7 +248,7 @@ def create_tables(conn: sqlite3.Connection) -> None:
 # out; they cost seconds at load time and the sourcedId-ordered scan answers them as fast.
 INDEXED = (
     *("type", "parent_id", "org_id", "course_id", "school_id", "user_id", "class_id"),
-    *("line_item_id", "student_id", "role"),
+    *("line_item_id", "student_id", "role", "category_id"),
 )
 NOT_INDEXED = {
     ("enrollments", "school_id"),

@@ -16,8 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.generator import generate
+from sandbox.oneroster import wire_catalog
 from sandbox.oneroster.schema import TABLES, create_indexes, create_tables
 from sandbox.oneroster.wire import Refs, class_terms
+
+# Bumped whenever the stored wire form changes, so an older file is seeded again.
+WIRE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -34,12 +38,14 @@ def stored_identity(path: Path) -> tuple[str, str] | None:
         return None
     conn = sqlite3.connect(path)
     try:
-        rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('seed', 'size')"))
+        rows = dict(
+            conn.execute("SELECT key, value FROM meta WHERE key IN ('seed', 'size', 'wire')")
+        )
     except sqlite3.DatabaseError:
         return None
     finally:
         conn.close()
-    if "seed" not in rows or "size" not in rows:
+    if "seed" not in rows or "size" not in rows or rows.get("wire") != WIRE_VERSION:
         return None
     return rows["seed"], rows["size"]
 
@@ -76,6 +82,13 @@ def ensure_seeded(path: Path, *, seed: int, size: str, prefix: str) -> SeedRepor
             "enrollments": map(refs.enrollment, inst.enrollments),
             "lineItems": map(refs.line_item, inst.line_items),
             "results": map(refs.result, inst.results),
+            "categories": map(wire_catalog.category, inst.categories),
+            "scoreScales": (wire_catalog.score_scale(refs, r) for r in inst.score_scales),
+            "assessmentLineItems": map(wire_catalog.assessment_item, inst.assessment_items),
+            "assessmentResults": (
+                wire_catalog.assessment_result(refs, r) for r in inst.assessment_results
+            ),
+            "resources": map(wire_catalog.resource, inst.resources),
         }
         for name, batch in batches.items():
             table = TABLES[name]
@@ -84,9 +97,15 @@ def ensure_seeded(path: Path, *, seed: int, size: str, prefix: str) -> SeedRepor
             cursor = conn.executemany(f"INSERT INTO {name} VALUES ({marks})", batch)  # noqa: S608
             rows += cursor.rowcount
         conn.executemany("INSERT INTO class_terms VALUES (?, ?)", class_terms(inst.classes))
+        conn.executemany("INSERT INTO course_resources VALUES (?, ?)", inst.course_resources)
         conn.executemany(
             "INSERT INTO meta VALUES (?, ?)",
-            [("seed", str(seed)), ("size", size), ("seeded_at", time.strftime("%FT%TZ"))],
+            [
+                ("seed", str(seed)),
+                ("size", size),
+                ("wire", WIRE_VERSION),
+                ("seeded_at", time.strftime("%FT%TZ")),
+            ],
         )
         conn.execute("COMMIT")
         create_indexes(conn)

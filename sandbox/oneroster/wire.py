@@ -20,9 +20,21 @@ from sandbox.generator.records import (
     ResultRecord,
     SessionRecord,
 )
-from sandbox.oneroster.schema import GRADEBOOK, ROSTERING
+from sandbox.oneroster.schema import GRADEBOOK, RESOURCES, ROSTERING
 
 Row = tuple[Any, ...]
+GRADEBOOK_COLLECTIONS = frozenset(
+    (
+        "lineItems",
+        "results",
+        "categories",
+        "scoreScales",
+        "assessmentLineItems",
+        "assessmentResults",
+    )
+)
+# The generator's system-neutral roles -> RoleDType (1.2 has no plain "administrator").
+USER_ROLES = {"administrator": "siteAdministrator"}
 RACE_FLAGS = (
     "americanIndianOrAlaskaNative",
     "asian",
@@ -45,14 +57,24 @@ def dumps(record: dict[str, Any]) -> str:
 
 
 class Refs:
-    """Builds GUIDRefs ({href, sourcedId, type}) with hrefs under this emulator's mount prefix."""
+    """Builds GUIDRefs ({href, sourcedId, type}) with hrefs under this emulator's mount prefix.
+
+    Stored hrefs are host-relative; ``listing.absolute_hrefs`` puts the scheme and host of the
+    request in front while answering (the schema wants an absolute ``uri``, and the host a client
+    reaches the sandbox by is only known then).
+    """
 
     def __init__(self, prefix: str) -> None:
         self.roster = f"{prefix}{ROSTERING}"
         self.gradebook = f"{prefix}{GRADEBOOK}"
+        self.resources = f"{prefix}{RESOURCES}"
 
     def ref(self, collection: str, kind: str, sid: str) -> dict[str, str]:
-        base = self.gradebook if collection in ("lineItems", "results") else self.roster
+        base = self.roster
+        if collection in GRADEBOOK_COLLECTIONS:
+            base = self.gradebook
+        elif collection == "resources":
+            base = self.resources
         return {"href": f"{base}/{collection}/{sid}", "sourcedId": sid, "type": kind}
 
     def org(self, rec: OrgRecord) -> Row:
@@ -78,7 +100,6 @@ class Refs:
             "endDate": rec.end_date,
             "type": rec.type,
             "schoolYear": rec.school_year,
-            "org": self.ref("orgs", "org", rec.org_id),
         }
         if rec.parent_id:
             body["parent"] = self.ref("academicSessions", "academicSession", rec.parent_id)
@@ -132,29 +153,30 @@ class Refs:
             f'"type":"org"}}'
         )
         grades = f'["{rec.grade}"]' if rec.grade else "[]"
+        role = USER_ROLES.get(rec.role, rec.role)
         body = (
             f'{{"sourcedId":"{rec.source_id}","status":"active",'
             f'"dateLastModified":"{rec.modified}","userMasterIdentifier":"{rec.identifier}",'
             f'"username":{_text(rec.username)},'
-            f'"userIds":[{{"type":"SIS","identifier":"{rec.identifier}"}}],"enabledUser":true,'
+            f'"userIds":[{{"type":"SIS","identifier":"{rec.identifier}"}}],"enabledUser":"true",'
             f'"givenName":{_text(rec.given_name)},"familyName":{_text(rec.family_name)},'
             f'"middleName":{_text(rec.middle_name)},'
-            f'"roles":[{{"roleType":"primary","role":"{rec.role}","org":{school}}}],'
+            f'"roles":[{{"roleType":"primary","role":"{role}","org":{school}}}],'
             f'"primaryOrg":{school},"identifier":"{rec.identifier}",'
             f'"email":{_text(rec.email)},"grades":{grades},"agents":[]}}'
         )
-        return (rec.source_id, "active", rec.modified, rec.role, rec.school_id, body)
+        return (rec.source_id, "active", rec.modified, role, rec.school_id, body)
 
     def demographics(self, rec: PersonRecord) -> Row:
         race = int(rec.source_id[-1]) % 6  # deterministic spread over the race flags
         flags = "".join(
-            f'"{flag}":{"true" if i == race else "false"},' for i, flag in enumerate(RACE_FLAGS)
+            f'"{flag}":"{"true" if i == race else "false"}",' for i, flag in enumerate(RACE_FLAGS)
         )
         hispanic = "true" if int(rec.source_id[-2]) % 4 == 0 else "false"
         body = (
             f'{{"sourcedId":"{rec.source_id}","status":"active",'
             f'"dateLastModified":"{rec.modified}","birthDate":"{rec.birth_date}",'
-            f'"sex":"{rec.sex}",{flags}"hispanicOrLatinoEthnicity":{hispanic},'
+            f'"sex":"{rec.sex}",{flags}"hispanicOrLatinoEthnicity":"{hispanic}",'
             f'"countryOfBirthCode":"US"}}'
         )
         return (rec.source_id, "active", rec.modified, body)
@@ -184,11 +206,20 @@ class Refs:
             "dueDate": rec.due_date,
             "class": self.ref("classes", "class", rec.class_id),
             "school": self.ref("orgs", "org", rec.school_id),
+            "category": self.ref("categories", "category", rec.category_id),
             "gradingPeriod": self.ref("academicSessions", "academicSession", rec.term_id),
             "resultValueMin": 0.0,
             "resultValueMax": rec.max_score,
         }
-        return (rec.source_id, "active", rec.modified, rec.class_id, rec.school_id, dumps(body))
+        return (
+            rec.source_id,
+            "active",
+            rec.modified,
+            rec.class_id,
+            rec.school_id,
+            rec.category_id,
+            dumps(body),
+        )
 
     def result(self, rec: ResultRecord) -> Row:
         return (

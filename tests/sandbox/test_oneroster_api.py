@@ -50,7 +50,7 @@ def test_missing_token_is_imsx_401(sandbox_url: str) -> None:
         ("filter=colour='red'", "invalid_filter_field", "colour"),
         ("filter=dateLastModified>'yesterday'", "invalid_filter_field", "dateLastModified"),
         ("filter=givenName='Ann' XOR familyName='Lee'", "invalid_filter_field", "AND or OR"),
-        ("sort=shoeSize", "invalid_sort_field", "shoeSize"),
+        ("sort=shoeSize", "invaliddata", "shoeSize"),
         ("fields=sourcedId,secret", "invalid_selection_field", "secret"),
     ],
 )
