@@ -77,12 +77,17 @@ def send_chunked(case: schemathesis.Case, base: str, token: str, pad: int) -> ht
     kwargs = case.as_transport_kwargs(base_url=base, headers={"Authorization": f"Bearer {token}"})
     kwargs.pop("cookies", None)
     prepared = requests.Request(**kwargs).prepare()  # the body exactly as it would be sent
-    body = prepared.body or b""
-    body = body.encode() if isinstance(body, str) else body
+    raw = prepared.body or b""
+    assert isinstance(raw, str | bytes), "schemathesis bodies are serialised in full"
+    body = raw.encode() if isinstance(raw, str) else raw
     content_type = prepared.headers.get("Content-Type", "")
     if pad:
         body += (b" " if "json" in content_type else b"&") * pad
-    headers = {k: v for k, v in prepared.headers.items() if k.lower() != "content-length"}
+    headers = {
+        k: v if isinstance(v, str) else v.decode("latin-1")
+        for k, v in prepared.headers.items()
+        if k.lower() != "content-length"
+    }
     method, url = prepared.method or "POST", prepared.url or base
     answer = httpx.request(
         method,
