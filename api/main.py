@@ -7,17 +7,20 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
+from api.auth.gate import CredentialGate
 from api.auth.middleware import AuditAndRateHeaders, AuditWriter
 from api.auth.oidc import OidcVerifier
 from api.auth.rate_limit import RateLimiter
 from api.auth.responses import COMMON_ERRORS, document_lookup_errors
 from api.auth.signing_key import SigningKey
 from api.console import mount_console
+from api.docs import mount_docs
 from api.eager_worker import eager_worker
 from api.events.lifecycle import events_started
-from api.middleware import RequestContext
+from api.middleware import RequestContext, SecurityHeaders
 from api.routes import (
     api_keys,
     audit,
@@ -70,7 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.signing_key = SigningKey(app.state.credentials)
         app.state.oidc = OidcVerifier(settings.api.oidc) if settings.api.oidc else None
         app.state.rate_limiter = RateLimiter(
-            settings.api.rate_limit_storage, settings.api.rate_limit, settings.api.login_rate_limit
+            settings.api.rate_limit_storage,
+            settings.api.rate_limit,
+            settings.api.login_rate_limit,
+            settings.api.login_address_rate_limit,
         )
         # Created once; lazy so the API serves (and /readyz says why) while Temporal is down.
         app.state.codec = payload_codec(app.state.credentials, settings.temporal.payload_key)
@@ -85,12 +91,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         summary="Integration hub for a school's systems",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served by mount_docs, without a CDN
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     errors.install(app)
+    # Outermost last. The gate refuses credential-less calls to protected routes before their
+    # body is read, inside the audit middleware (so the refusal is audited) and RequestContext
+    # (correlation id, streaming body limit); every answer gets the security headers; the client
+    # address and scheme are those a trusted proxy forwarded, else the peer's.
+    app.add_middleware(CredentialGate)
     app.add_middleware(AuditAndRateHeaders)  # inside RequestContext: sees the correlation id
     app.add_middleware(RequestContext, max_body_bytes=settings.api.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    if settings.api.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.api.trusted_proxies)
     app.include_router(health.router)
     v1 = APIRouter(prefix=API_PREFIX, responses=COMMON_ERRORS)
     # Webhooks first: routes are matched in order, and they carry the traffic. Proctoring's
@@ -103,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     app.include_router(v1)
     _document_errors(app)
+    mount_docs(app)
     mount_console(app)  # the built console at /, when ui/dist exists
     return app
 

@@ -46,7 +46,8 @@ def cmd_api(settings: Settings) -> int:
     configure_logging(settings.log_level, settings.log_json)
     tune_gc()
     host, port = settings.api.host, settings.api.port
-    # access_log off: api/middleware.py logs every request.
+    # access_log off: api/middleware.py logs every request. proxy_headers off: uvicorn would
+    # believe X-Forwarded-For from 127.0.0.1; the app trusts only ATRIUM_API__TRUSTED_PROXIES.
     if settings.api.workers > 1:  # processes sharing the port; each builds its app from ATRIUM_*
         uvicorn.run(
             "api.main:app_from_environment",
@@ -56,9 +57,17 @@ def cmd_api(settings: Settings) -> int:
             port=port,
             log_config=None,
             access_log=False,
+            proxy_headers=False,
         )
     else:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+        )
     return 0
 
 

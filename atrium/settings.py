@@ -191,6 +191,12 @@ class ApiSettings(BaseModel):
     initial_admin_username: str = Field("admin", pattern=r"^[a-z0-9][a-z0-9._@-]{1,62}$")
     rate_limit: str = "600/minute"
     login_rate_limit: str = "10/minute"  # per client address and username: slows password guessing
+    # Failed logins per client address, whatever the username: slows spraying one password over
+    # many accounts (successful logins do not count, so a school behind one NAT address can log in)
+    login_address_rate_limit: str = "30/minute"
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or CIDRs, JSON
+    # list); from anyone else those headers are ignored and the peer address is the client.
+    trusted_proxies: list[str] = Field(default_factory=list)
     rate_limit_storage: str = "memory://"  # redis://127.0.0.1:6379/0 shares limits across replicas
     oidc: OidcSettings | None = None  # also accept tokens of an external OpenID Connect issuer
     # A worker for temporal.events_task_queue inside the API process: runs it starts there begin
@@ -198,10 +204,21 @@ class ApiSettings(BaseModel):
     eager_worker: bool = True
     workers: int = Field(1, ge=1, le=64)  # API processes sharing the port (uvicorn workers)
 
-    @field_validator("rate_limit", "login_rate_limit")
+    @field_validator("rate_limit", "login_rate_limit", "login_address_rate_limit")
     @classmethod
     def _limit(cls, value: str) -> str:
         return _rate(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: list[str]) -> list[str]:
+        proxies = []
+        for entry in (e.strip() for e in value):
+            try:
+                proxies.append(str(ipaddress.ip_network(entry, strict=False)))
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or a CIDR") from None
+        return proxies
 
     @field_validator("rate_limit_storage")
     @classmethod

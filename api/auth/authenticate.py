@@ -1,9 +1,23 @@
-"""Turning a request's credentials into a Principal, or a 401 that says why."""
+"""Turning a request's credentials into a Principal, or a 401 that says why.
+
+Machine clients and scripts send ``Authorization: Bearer <jwt or atr_ key>`` or ``X-API-Key``. The
+console instead holds its login in an HttpOnly cookie (``atrium_session``, set by
+``POST /api/v1/auth/session``) that script cannot read. A browser sends a cookie with every
+request, so a cookie alone could be ridden by another page (cross-site request forgery): a
+mutating call authenticated by the cookie must also carry ``X-CSRF-Token`` equal to the token
+derived from the session's signed JWT (an HMAC of its ``jti``), which the console reads from the
+script-readable ``atrium_csrf`` cookie. Another site can neither read that cookie nor set that
+header: the signed double-submit cookie pattern. Headers win over the cookie, so machine
+clients never need the token.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import HTTPException, Request
 from sqlalchemy.engine import Engine
@@ -17,6 +31,11 @@ from atrium.credentials import CredentialError
 from atrium.models import ApiKey, User
 
 CHALLENGE = 'Bearer realm="atrium"'
+MISSING_CREDENTIALS = "missing credentials: send a Bearer token or an X-API-Key header"
+SESSION_COOKIE = "atrium_session"  # the console's JWT: HttpOnly, SameSite=Strict
+CSRF_COOKIE = "atrium_csrf"  # readable by the console's script, echoed in CSRF_HEADER
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often per key
 
 
@@ -76,10 +95,43 @@ def _key_principal(engine: Engine, key: str) -> Principal:
     )  # fmt: skip
 
 
+def csrf_token(key: bytes, claims: dict[str, Any]) -> str:
+    """The CSRF token bound to one session JWT: only the API (holding the key) can make it."""
+    jti = str(claims.get("jti", ""))
+    return hmac.new(key, f"atrium-csrf:{jti}".encode(), hashlib.sha256).hexdigest()
+
+
+def _check_csrf(request: Request, key: bytes, claims: dict[str, Any]) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), csrf_token(key, claims).encode()):
+        raise HTTPException(
+            403,
+            f"csrf: a change made with the console's session cookie needs the {CSRF_HEADER} header "
+            f"holding the {CSRF_COOKIE} cookie's value",
+        )
+
+
+async def _session_token(request: Request) -> str:
+    """The console's session JWT from its cookie, once its CSRF token is checked."""
+    session = request.cookies.get(SESSION_COOKIE)
+    if not session:
+        raise unauthorized(MISSING_CREDENTIALS)
+    try:
+        signing_key: SigningKey = request.app.state.signing_key
+        key = await signing_key.get()
+        claims = tokens.decode(key, session)
+    except tokens.TokenInvalid as exc:
+        raise unauthorized(str(exc), invalid_token=True) from None
+    except CredentialError:
+        raise HTTPException(503, "vault unavailable: cannot check tokens") from None
+    _check_csrf(request, key, claims)
+    return session
+
+
 async def authenticate(request: Request) -> Principal:
-    credential = credential_of(request)
-    if not credential:
-        raise unauthorized("missing credentials: send a Bearer token or an X-API-Key header")
+    credential = credential_of(request) or await _session_token(request)
     engine: Engine = request.app.state.engine
     verifier: oidc.OidcVerifier | None = getattr(request.app.state, "oidc", None)
     try:

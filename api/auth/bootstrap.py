@@ -16,12 +16,15 @@ from atrium.settings import Settings
 PASSWORD_FILE = "initial-admin-password"  # noqa: S105  (a file name)
 
 
-def ensure_initial_admin(settings: Settings, engine: Engine) -> str | None:
+def ensure_initial_admin(
+    settings: Settings, engine: Engine, keep_file: bool | None = None
+) -> str | None:
     """Create ``settings.api.initial_admin_username`` with a random password if the database has
-    no administrator; returns that password (to print once) or None when one already exists.
+    no administrator; returns that password (to show once) or None when one already exists.
 
     Locally the password is also kept in ``<state_dir>/initial-admin-password`` (mode 0600);
-    in production it is only returned, never written anywhere.
+    in production it is only returned, never written anywhere, unless ``keep_file`` says to
+    (``atrium up`` when it has no terminal to show it on).
     """
     with Session(engine) as session:
         if session.exec(select(User).where(User.role == "administrator")).first():
@@ -35,7 +38,7 @@ def ensure_initial_admin(settings: Settings, engine: Engine) -> str | None:
         user.password_hash = hash_password(password)
         session.add(user)
         session.commit()
-    if settings.env == "local":
+    if keep_file if keep_file is not None else settings.env == "local":
         _write_private(settings.state_dir / PASSWORD_FILE, password + "\n")
     return password
 

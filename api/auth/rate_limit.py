@@ -50,11 +50,22 @@ class RateState:
 
 
 class RateLimiter:
-    def __init__(self, storage_uri: str, per_caller: str, per_login: str) -> None:
+    def __init__(
+        self, storage_uri: str, per_caller: str, per_login: str, per_login_address: str
+    ) -> None:
         self.storage = make_storage(storage_uri, key_prefix="atrium-api")
         self._limiter = MovingWindowRateLimiter(self.storage)
         self.per_caller: RateLimitItem = parse(per_caller)
-        self.per_login: RateLimitItem = parse(per_login)
+        self.per_login: RateLimitItem = parse(per_login)  # attempts per address and username
+        self.per_login_address: RateLimitItem = parse(per_login_address)  # failures per address
+
+    async def allows(self, item: RateLimitItem, *identity: str) -> bool:
+        """Whether one more call fits, without counting one (True when the storage is down)."""
+        try:
+            return await self._limiter.test(item, *identity)
+        except Exception as exc:
+            log.warning("rate limit storage unavailable", error=type(exc).__name__)
+            return True
 
     async def hit(self, item: RateLimitItem, *identity: str) -> RateState | None:
         """Count one call; None when the storage is unreachable (the call is let through)."""

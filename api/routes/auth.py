@@ -1,18 +1,32 @@
-"""Console login (OAuth2 password flow issuing short-lived JWTs) and who-am-I."""
+"""Logins (OAuth2 password flow issuing short-lived JWTs) and who-am-I.
+
+``POST /auth/token`` answers the JWT in the body, for scripts and machine clients (sent back as a
+Bearer token). ``POST /auth/session`` is the console's login: the same JWT, but in an HttpOnly,
+SameSite=Strict cookie that script cannot read, plus the CSRF token the console echoes on changes
+(api/auth/authenticate.py); ``DELETE /auth/session`` logs out by clearing both cookies.
+
+Both are throttled twice: per client address and username (guessing one password), and failed
+attempts per client address whatever the username (spraying one password over many accounts).
+"""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from api.auth import tokens
-from api.auth.authenticate import CHALLENGE
+from api.auth.authenticate import (
+    CHALLENGE,
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    csrf_token,
+)
 from api.auth.passwords import hash_password, needs_rehash, verify_password
 from api.auth.rate_limit import RateLimiter
 from api.auth.rbac import permissions_of
@@ -27,6 +41,11 @@ class TokenAnswer(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105  (the OAuth2 token type)
     expires_in: int  # seconds
+
+
+class SessionAnswer(BaseModel):
+    expires_in: int  # seconds
+    csrf_token: str  # also in the atrium_csrf cookie: send it as X-CSRF-Token on changes
 
 
 class Me(BaseModel):
@@ -51,25 +70,25 @@ def _check_password(engine: EngineDep, username: str, password: str) -> User | N
         return user
 
 
-@router.post(
-    "/token",
-    response_model=TokenAnswer,
-    dependencies=[public("the login itself")],
-    responses={
-        401: {"description": "wrong username or password"},
-        429: {"description": "too many attempts"},
-    },
-)
-async def login(
-    request: Request,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    engine: EngineDep,
-    settings: SettingsDep,
-) -> TokenAnswer:
+LOGIN_ERRORS: dict[int | str, dict[str, str]] = {
+    401: {"description": "wrong username or password"},
+    429: {"description": "too many attempts"},
+}
+
+
+async def _logged_in(request: Request, form: OAuth2PasswordRequestForm, engine: EngineDep) -> User:
+    """The user whose password this is, after both login limits; 401 or 429 otherwise."""
     username = form.username.strip().lower()[:100]
     request.state.login = username or "anonymous"  # the audit log's actor for this attempt
     limiter: RateLimiter = request.app.state.rate_limiter
+    # The peer, or the address a configured proxy forwarded for (ATRIUM_API__TRUSTED_PROXIES).
     client = request.client.host if request.client else ""
+    if not await limiter.allows(limiter.per_login_address, "login-address", client):
+        raise HTTPException(
+            429,
+            "rate limit: too many failed logins from this address, wait",
+            headers={"Retry-After": str(limiter.per_login_address.get_expiry())},
+        )
     state = await limiter.hit(limiter.per_login, "login", client, username)
     if state is not None and not state.allowed:
         raise HTTPException(
@@ -77,16 +96,79 @@ async def login(
         )
     user = await asyncio.to_thread(_check_password, engine, username, form.password)
     if user is None:
+        await limiter.hit(limiter.per_login_address, "login-address", client)
         raise HTTPException(
             401, "username or password: incorrect, or account disabled",
             headers={"WWW-Authenticate": CHALLENGE},
         )  # fmt: skip
+    return user
+
+
+@router.post(
+    "/token",
+    response_model=TokenAnswer,
+    dependencies=[public("the login itself")],
+    responses=LOGIN_ERRORS,
+)
+async def login(
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> TokenAnswer:
+    user = await _logged_in(request, form, engine)
     ttl = timedelta(minutes=settings.api.access_token_minutes)
     key = await request.app.state.signing_key.get()
     return TokenAnswer(
         access_token=tokens.issue(key, user.username, user.role, ttl),
         expires_in=int(ttl.total_seconds()),
     )
+
+
+def _cookie_options(request: Request) -> dict[str, Any]:
+    # Secure whenever the console is reached over https (directly, or through a trusted proxy
+    # that says so in X-Forwarded-Proto); over plain http a browser would drop a Secure cookie.
+    return {"samesite": "strict", "secure": request.url.scheme == "https"}
+
+
+@router.post(
+    "/session",
+    response_model=SessionAnswer,
+    dependencies=[public("the console's login itself")],
+    responses=LOGIN_ERRORS,
+)
+async def open_session(
+    request: Request,
+    response: Response,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> SessionAnswer:
+    user = await _logged_in(request, form, engine)
+    ttl = timedelta(minutes=settings.api.access_token_minutes)
+    key = await request.app.state.signing_key.get()
+    token = tokens.issue(key, user.username, user.role, ttl)
+    csrf = csrf_token(key, tokens.decode(key, token))
+    seconds = int(ttl.total_seconds())
+    options = _cookie_options(request)
+    # The JWT goes only to the API, and never to script; the CSRF token is read by the console.
+    response.set_cookie(SESSION_COOKIE, token, seconds, path="/api", httponly=True, **options)
+    response.set_cookie(CSRF_COOKIE, csrf, seconds, path="/", httponly=False, **options)
+    response.headers["Cache-Control"] = "no-store"
+    return SessionAnswer(expires_in=seconds, csrf_token=csrf)
+
+
+@router.delete(
+    "/session",
+    status_code=204,
+    dependencies=[public("logging out only clears the caller's own cookies")],
+)
+async def close_session(request: Request) -> Response:
+    answer = Response(status_code=204)
+    options = _cookie_options(request)
+    answer.delete_cookie(SESSION_COOKIE, path="/api", httponly=True, **options)
+    answer.delete_cookie(CSRF_COOKIE, path="/", **options)
+    return answer
 
 
 @router.get("/me", response_model=Me)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
-from api.auth.bootstrap import ensure_initial_admin
+from api.auth.bootstrap import PASSWORD_FILE, ensure_initial_admin
 from atrium.credentials import Credentials
 from atrium.db import make_engine
 from atrium.migrations import upgrade
 from atrium.settings import Settings
 from atrium.stack.institution import register_sandbox_sync
 from atrium.stack.openbao import OpenBaoServer
+from atrium.stack.private_state import make_private
 from atrium.stack.supervisor import Supervisor
 from atrium.stack.temporal_dev import TemporalDevServer
 
@@ -31,10 +33,34 @@ def _wait_http(url: str, what: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{what} did not answer on {url} within {timeout:.0f}s")
 
 
+def _sqlite_file(database_url: str) -> tuple[Path, ...]:
+    prefix = "sqlite:///"
+    return (Path(database_url[len(prefix) :]),) if database_url.startswith(prefix) else ()
+
+
+def _announce_admin(settings: Settings, password: str | None, terminal: bool) -> None:
+    """The first administrator's password goes to a terminal only: `make up | tee up.log`, a CI
+    log or a service manager's journal would keep it for anyone who can read that log."""
+    admin = settings.api.initial_admin_username
+    kept = settings.state_dir / PASSWORD_FILE
+    if not password:
+        print(f"Log in as an administrator (first one: {admin!r}).\n", flush=True)
+    elif terminal:
+        also = f"; also in {kept}, 0600" if kept.is_file() else ""
+        print(f"First administrator: {admin} / {password}  (shown once{also})\n", flush=True)
+    else:
+        print(
+            f"First administrator: {admin}; its password is in {kept} (0600), not printed here "
+            "because this output is not a terminal and may be kept in a log.\n",
+            flush=True,
+        )
+
+
 def run_up(settings: Settings) -> int:
     state = settings.state_dir
-    state.mkdir(parents=True, exist_ok=True)
+    make_private(state, _sqlite_file(settings.database_url))  # umask 077 for us and children
     (state / "logs").mkdir(exist_ok=True)
+    terminal = sys.stdout.isatty()
     sup = Supervisor()
     try:
         bao = OpenBaoServer(state, port=settings.vault.port)
@@ -56,7 +82,8 @@ def run_up(settings: Settings) -> int:
         upgrade(settings.database_url)
         print("atrium: database migrated")
         engine = make_engine(settings.database_url)
-        admin_password = ensure_initial_admin(settings, engine)
+        # Kept in the 0600 file whenever it cannot be shown safely, whatever ATRIUM_ENV says.
+        admin_password = ensure_initial_admin(settings, engine, keep_file=not terminal or None)
 
         env = {**os.environ, "ATRIUM_STATE_DIR": str(state)}
         exe = [sys.executable, "-m", "atrium.cli"]
@@ -99,13 +126,5 @@ def run_up(settings: Settings) -> int:
         f"  Metrics        {api_url}/metrics\n",
         flush=True,
     )
-    admin = settings.api.initial_admin_username
-    if admin_password:
-        print(
-            f"First administrator: {admin} / {admin_password}  (shown once; also in "
-            f"{settings.state_dir / 'initial-admin-password'}, 0600, local only)\n",
-            flush=True,
-        )
-    else:
-        print(f"Log in as an administrator (first one: {admin!r}).\n", flush=True)
+    _announce_admin(settings, admin_password, terminal)
     return sup.wait()

@@ -171,3 +171,25 @@ async def test_users_crud_and_validation(api: httpx.AsyncClient, client_for: Any
     secretary = await client_for("secretary")
     denied = await secretary.get("/api/v1/users")
     assert denied.status_code == 403 and "users:manage" in denied.json()["error"]
+
+
+async def test_a_call_without_any_credential_is_refused_before_its_body_and_audited(
+    api_url: str, api: httpx.AsyncClient
+) -> None:
+    """api/auth/gate.py answers for the route: the same 401 as authenticate(), audited under
+    the route's name; public routes (the login) still get to answer themselves."""
+    marker = uuid.uuid4().hex
+    async with httpx.AsyncClient(base_url=api_url) as anonymous:
+        refused = await anonymous.post(f"/api/v1/runs/{marker}/cancel", content=b"{}")
+        login_tried = await anonymous.post(
+            "/api/v1/auth/token", data={"username": marker, "password": "x"}
+        )
+    assert refused.status_code == 401
+    assert refused.json()["error"].startswith("authentication: missing credentials")
+    assert refused.headers["WWW-Authenticate"] == 'Bearer realm="atrium"'
+    assert login_tried.status_code == 401 and "username or password" in login_tried.json()["error"]
+    entries = (await api.get("/api/v1/audit", params={"limit": 100})).json()["items"]
+    audited = [e for e in entries if e["path"] == f"/api/v1/runs/{marker}/cancel"]
+    assert len(audited) == 1
+    assert audited[0]["action"] == "POST /api/v1/runs/{workflow_id}/cancel"
+    assert audited[0]["actor"] == "anonymous" and audited[0]["outcome"] == "denied"

@@ -1,9 +1,10 @@
-// Login through the API (OAuth2 password form -> JWT) and the caller's role from /auth/me.
+// Login through the API's console session (OAuth2 password form -> an HttpOnly session cookie the
+// console never sees, see http.ts) and the caller's role from /auth/me.
 // A server without the auth routes (404) is one that lets every call through as an administrator,
 // so the console works there too, as an anonymous administrator.
 import type { AuthProvider } from "react-admin";
 
-import { isStatus, request, token } from "./http";
+import { isStatus, request } from "./http";
 import { can, ROLE_PERMISSIONS } from "./roles";
 
 export interface Me {
@@ -15,7 +16,7 @@ export interface Me {
 }
 
 export const ANONYMOUS: Me = { username: "anonymous", role: "administrator" };
-export const AUTH_PATHS = { token: "/api/v1/auth/token", me: "/api/v1/auth/me" };
+export const AUTH_PATHS = { session: "/api/v1/auth/session", me: "/api/v1/auth/me" };
 
 let me: Promise<Me> | null = null;
 
@@ -28,33 +29,40 @@ function whoAmI(): Promise<Me> {
   return me;
 }
 
+// Clears the session cookies (the server's to clear: script cannot touch an HttpOnly cookie).
+async function endSession(): Promise<void> {
+  try {
+    await request(AUTH_PATHS.session, { method: "DELETE" });
+  } catch {
+    // an API without sessions, or unreachable: nothing is kept on this side anyway
+  }
+}
+
 export const permissionsOf = (who: Me): string[] => who.permissions ?? ROLE_PERMISSIONS[who.role] ?? [];
 
 export const authProvider: AuthProvider = {
   async login({ username, password }: { username: string; password: string }) {
     try {
-      const answer = await request<{ access_token: string }>(AUTH_PATHS.token, {
+      await request(AUTH_PATHS.session, {
         method: "POST",
         form: { grant_type: "password", username, password },
-        auth: false,
       });
-      token.set(answer.access_token);
     } catch (error) {
       if (!isStatus(error, 404)) throw new Error((error as Error).message || "login failed");
     }
     me = null;
   },
   async logout() {
-    token.clear();
     me = null;
+    await endSession();
   },
   async checkAuth() {
     await whoAmI();
   },
   async checkError(error: unknown) {
     if (isStatus(error, 401)) {
-      token.clear();
       me = null;
+      await endSession();
       throw new Error("session expired");
     }
   },

@@ -1,14 +1,22 @@
-// Every call to the API goes through here: one place that adds the bearer token and turns the
+// Every call to the API goes through here: one place that adds the CSRF header and turns the
 // API's error shape {"error": "..."} into react-admin's HttpError (status + message naming the field).
+//
+// The console's login lives in an HttpOnly cookie that the browser sends by itself and that no
+// script (ours, or one injected into the page) can read: nothing about it is kept in storage.
+// Changes (POST, PUT, PATCH, DELETE) must carry X-CSRF-Token, copied from the readable
+// atrium_csrf cookie, which another site can neither read nor forge (api/auth/authenticate.py).
 import { HttpError } from "react-admin";
 
-const TOKEN_KEY = "atrium.token";
+const CSRF_COOKIE = "atrium_csrf";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export const token = {
-  get: (): string | null => localStorage.getItem(TOKEN_KEY),
-  set: (value: string) => localStorage.setItem(TOKEN_KEY, value),
-  clear: () => localStorage.removeItem(TOKEN_KEY),
-};
+export function csrfToken(): string | null {
+  for (const pair of document.cookie.split(";")) {
+    const [name, ...value] = pair.trim().split("=");
+    if (name === CSRF_COOKIE) return decodeURIComponent(value.join("="));
+  }
+  return null;
+}
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
@@ -17,7 +25,6 @@ export interface RequestOptions {
   query?: Query;
   json?: unknown;
   form?: Record<string, string>;
-  auth?: boolean; // default true
 }
 
 export function withQuery(path: string, query?: Query): string {
@@ -45,10 +52,15 @@ export async function request<T = unknown>(path: string, options: RequestOptions
   } else if (options.form) {
     body = new URLSearchParams(options.form);
   }
-  const bearer = token.get();
-  if (bearer && options.auth !== false) headers.set("Authorization", `Bearer ${bearer}`);
   const method = options.method ?? (body ? "POST" : "GET");
-  const response = await fetch(withQuery(path, options.query), { method, headers, body });
+  const csrf = csrfToken();
+  if (csrf && !SAFE_METHODS.has(method)) headers.set("X-CSRF-Token", csrf);
+  const response = await fetch(withQuery(path, options.query), {
+    method,
+    headers,
+    body,
+    credentials: "same-origin", // the session cookie, to this origin only
+  });
   const text = await response.text();
   let parsed: unknown = undefined;
   if (text) {

@@ -1,6 +1,5 @@
-// Reads the API's live stream (Server-Sent Events). EventSource cannot send the bearer token, so
-// this is fetch with a streamed body, parsed by the SSE rules (fields, blank line ends an event).
-import { token } from "../http";
+// Reads the API's live stream (Server-Sent Events): fetch with a streamed body (the session
+// cookie goes along), parsed by the SSE rules (fields, blank line ends an event).
 
 export type LiveEvent = { id: string; type: string; at: string; data: Record<string, unknown> };
 
@@ -10,9 +9,7 @@ export async function followStream(
   signal: AbortSignal,
 ): Promise<void> {
   const headers = new Headers({ Accept: "text/event-stream" });
-  const bearer = token.get();
-  if (bearer) headers.set("Authorization", `Bearer ${bearer}`);
-  const response = await fetch(path, { headers, signal });
+  const response = await fetch(path, { headers, signal, credentials: "same-origin" });
   if (!response.ok || !response.body) throw new Error(`live stream: HTTP ${response.status}`);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
