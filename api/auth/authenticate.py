@@ -101,8 +101,14 @@ def csrf_token(key: bytes, claims: dict[str, Any]) -> str:
     return hmac.new(key, f"atrium-csrf:{jti}".encode(), hashlib.sha256).hexdigest()
 
 
+# POSTs that change nothing: Temporal's remote codec protocol reads by POST (the Web UI, another
+# origin, sends the cookie but no CSRF header). A forged one learns nothing: only the Web UI's
+# origin may read the answer (CORS, api/routes/codec.py); it leaves an audit entry, as it should.
+READS_BY_POST = ("/api/v1/codec/",)
+
+
 def _check_csrf(request: Request, key: bytes, claims: dict[str, Any]) -> None:
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or request.url.path.startswith(READS_BY_POST):
         return
     sent = request.headers.get(CSRF_HEADER, "")
     if not hmac.compare_digest(sent.encode(), csrf_token(key, claims).encode()):
