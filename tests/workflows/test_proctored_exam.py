@@ -78,7 +78,7 @@ async def test_webhook_results_review_and_grades_written_back(
     handle = await temporal_client.start_workflow(
         ProctoredExam.run,
         input,
-        id=exam_workflow_id(input.lms, input.course, input.assignment_id),
+        id=exam_workflow_id(input.proctoring, input.lms, input.course, input.assignment_id),
         task_queue=worker.task_queue,
         execution_timeout=timedelta(minutes=3),
     )
@@ -150,7 +150,7 @@ async def test_unreviewed_flags_get_the_default_outcome_at_the_deadline(
     handle = await temporal_client.start_workflow(
         ProctoredExam.run,
         input,
-        id=exam_workflow_id(input.lms, input.course, input.assignment_id),
+        id=exam_workflow_id(input.proctoring, input.lms, input.course, input.assignment_id),
         task_queue=worker.task_queue,
         execution_timeout=timedelta(minutes=2),
     )
