@@ -38,7 +38,7 @@ from api.webhooks.secrets import SigningSecrets
 from api.webhooks.vendors import VENDORS, Vendor
 from atrium.credentials import CredentialError, SecretNotFound
 from atrium.settings import EventsSettings
-from atrium.signatures import FORMATS, HeaderFormat, SignatureError, parse, verify
+from atrium.signatures import FORMATS, HeaderFormat, SignatureError, Signed, parse, verify
 from atrium.temporal import TaskQueues
 from atrium.webhook_secrets import WebhookSecretKey, source_key, vendor_key
 from workflows.registry import PROCESSES
@@ -116,9 +116,10 @@ class WebhookIngest:
         attempt = Attempt(source=label, remote_addr=request.client.host if request.client else None)
         try:
             sender = await resolve()
+            signed = self._signed(sender, request)  # a malformed header costs no body read
             raw = await read_limited(request, self.settings.webhook_max_body_bytes)
             attempt.body_bytes = len(raw)
-            await self._authenticate(sender, request, raw)
+            await self._authenticate(sender, signed, raw)
             try:
                 event = json.loads(raw)
             except ValueError:
@@ -133,17 +134,23 @@ class WebhookIngest:
         headers = {"Server-Timing": f"start;dur={body['start_ms']}"} if "start_ms" in body else None
         return JSONResponse(body, status_code=status, headers=headers)
 
-    async def _authenticate(self, sender: Sender, request: Request, body: bytes) -> None:
+    @staticmethod
+    def _signed(sender: Sender, request: Request) -> Signed:
+        try:
+            return parse(request.headers, sender.format)
+        except SignatureError as exc:
+            raise Rejected(exc.status, exc.reason, header=exc.header) from None
+
+    async def _authenticate(self, sender: Sender, signed: Signed, body: bytes) -> None:
         header = sender.format.header
         try:
-            signed = parse(request.headers, sender.format)
-            try:
-                secret = await self.secrets.get(sender.secret)
-            except SecretNotFound:
-                raise sender.missing_secret from None
-            except CredentialError:
-                raise Rejected(503, "vault: unavailable", "error") from None
-            now, window = time.time(), sender.tolerance_seconds
+            secret = await self.secrets.get(sender.secret)
+        except SecretNotFound:
+            raise sender.missing_secret from None
+        except CredentialError:
+            raise Rejected(503, "vault: unavailable", "error") from None
+        now, window = time.time(), sender.tolerance_seconds
+        try:
             try:
                 verify(signed, secret, body, now, window, header)
             except SignatureError as exc:
@@ -153,7 +160,7 @@ class WebhookIngest:
                     raise
                 verify(signed, fresh, body, now, window, header)
         except SignatureError as exc:
-            raise Rejected(exc.status, exc.reason, header=exc.header or header) from None
+            raise Rejected(exc.status, exc.reason, header=header) from None
 
     # --- webhook sources: a routing rule starts (or joins) a run ------------------------------
     async def _source_sender(self, name: str) -> Sender:
