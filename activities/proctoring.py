@@ -16,14 +16,15 @@ from activities.connections import integration, limited, translate
 from atrium.credentials import CredentialError, Credentials, SecretNotFound
 from atrium.db import session_scope
 from atrium.models import ProctoredExamLink
+from atrium.webhook_secrets import WebhookSecretKey, WebhookSecrets, vendor_key
 from connectors.errors import ConnectorError
 from connectors.proctoring import ProctoringClient
 from connectors.proctoring.models import ExamCreate, Session, SessionCreate
 
 
-def webhook_secret_name(integration_name: str) -> str:
+def webhook_secret_key(integration_name: str) -> WebhookSecretKey:
     """Where the signing secret of the platform's webhooks to Atrium is kept in Vault."""
-    return f"{integration_name}-webhook"
+    return vendor_key("proctoring", integration_name)
 
 
 class PrepareExamInput(BaseModel):
@@ -50,11 +51,14 @@ class ScheduleInput(BaseModel):
 
 
 class SessionOutcome(BaseModel):
-    """What the run needs of a session; the webhook route sends the same shape as a signal."""
+    """What the run needs of a session; the webhook route sends the same shape as a signal,
+    naming the integration it came through and the exam, which the run checks are its own."""
 
     session_id: str
     student_id: str
     status: str
+    exam_id: str | None = None  # None only in histories from before the check
+    integration: str | None = None
     score: float | None = None
     review_status: str | None = None  # clear | flagged | pending
     flags: list[str] = []
@@ -64,6 +68,7 @@ class SessionOutcome(BaseModel):
         result = session.result
         return cls(
             session_id=session.id,
+            exam_id=session.exam_id,
             student_id=session.external_student_id,
             status=session.status,
             score=result.score if result else None,
@@ -81,6 +86,7 @@ class ProctoringActivities:
     def __init__(self, engine: Engine, credentials: Credentials) -> None:
         self.engine = engine
         self.credentials = credentials
+        self.webhook_secrets = WebhookSecrets(credentials)
 
     async def _client(self, name: str) -> ProctoringClient:
         row = await integration(self.engine, name, "proctoring")
@@ -89,7 +95,9 @@ class ProctoringActivities:
     def _link(self, exam_id: str, name: str, workflow_id: str) -> None:
         with session_scope(self.engine) as session:
             row = session.exec(
-                select(ProctoredExamLink).where(ProctoredExamLink.exam_id == exam_id)
+                select(ProctoredExamLink).where(
+                    ProctoredExamLink.integration == name, ProctoredExamLink.exam_id == exam_id
+                )
             ).first()
             row = row or ProctoredExamLink(
                 exam_id=exam_id, integration=name, workflow_id=workflow_id
@@ -100,7 +108,7 @@ class ProctoringActivities:
 
     async def _has_webhook_secret(self, name: str) -> bool:
         try:
-            await self.credentials.read(webhook_secret_name(name))
+            await self.webhook_secrets.read(webhook_secret_key(name))
             return True
         except SecretNotFound:
             return False
@@ -116,8 +124,8 @@ class ProctoringActivities:
                 if input.callback_url and not await self._has_webhook_secret(input.proctoring):
                     endpoint = await client.subscribe(input.callback_url, ["session.completed"])
                     if endpoint.secret:  # shown once: straight into Vault, never into history
-                        await self.credentials.store(
-                            webhook_secret_name(input.proctoring),
+                        await self.webhook_secrets.store(
+                            webhook_secret_key(input.proctoring),
                             {"secret": endpoint.secret, "webhook_id": endpoint.id},
                         )
                     subscribed = True
@@ -138,7 +146,8 @@ class ProctoringActivities:
                             external_student_id=student.student_id, student_name=student.name
                         ),
                     )
-                    scheduled.append(SessionOutcome.of(session))
+                    outcome = SessionOutcome.of(session)
+                    scheduled.append(outcome.model_copy(update={"integration": input.proctoring}))
                     activity.heartbeat(len(scheduled))
         except ConnectorError as exc:
             raise translate(exc) from None
@@ -148,6 +157,9 @@ class ProctoringActivities:
     async def results(self, input: ExamSessionsInput) -> list[SessionOutcome]:
         try:
             async with await self._client(input.proctoring) as client:
-                return [SessionOutcome.of(s) async for s in client.list_sessions(input.exam_id)]
+                return [
+                    SessionOutcome.of(s).model_copy(update={"integration": input.proctoring})
+                    async for s in client.list_sessions(input.exam_id)
+                ]
         except ConnectorError as exc:
             raise translate(exc) from None

@@ -195,6 +195,35 @@ class Credentials:
             mount_point=self.settings.mount,
         )
 
+    # Secrets kept outside the connections namespace (e.g. webhook signing secrets under
+    # ``webhooks/``): ``path`` is relative to the prefix and built by its namespace's owner,
+    # which validates every segment (``atrium.webhook_secrets``).
+    async def read_at(self, path: str) -> dict[str, str]:
+        result = await self._call(
+            self._kv().read_secret_version,
+            path=f"{self.settings.prefix}/{path}",
+            mount_point=self.settings.mount,
+            raise_on_deleted_version=True,
+        )
+        return dict(result["data"]["data"])
+
+    async def store_at(self, path: str, values: Mapping[str, str]) -> None:
+        if not values:
+            raise ValueError("a secret needs at least one field")
+        await self._call(
+            self._kv().create_or_update_secret,
+            path=f"{self.settings.prefix}/{path}",
+            secret=dict(values),
+            mount_point=self.settings.mount,
+        )
+
+    async def delete_at(self, path: str) -> None:
+        await self._call(
+            self._kv().delete_metadata_and_all_versions,
+            path=f"{self.settings.prefix}/{path}",
+            mount_point=self.settings.mount,
+        )
+
     async def read_or_create_internal(
         self, name: str, make: Callable[[], dict[str, str]]
     ) -> dict[str, str]:

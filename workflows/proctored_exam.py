@@ -77,8 +77,10 @@ class ProctoredExamResult(BaseModel):
     progress_id: int | None = None
 
 
-def exam_workflow_id(lms: str, course: str, assignment_id: int) -> str:
-    return f"proctored-exam-{lms}-{course}-{assignment_id}"
+def exam_workflow_id(proctoring: str, lms: str, course: str, assignment_id: int) -> str:
+    """The run's business key: the proctoring integration and the LMS assignment. ':' appears in
+    no integration name, so two keys never make one id."""
+    return f"proctored-exam:{proctoring}:{lms}:{course}:{assignment_id}"
 
 
 @workflow.defn(name="proctored-exam")
@@ -87,11 +89,29 @@ class ProctoredExam:
         self._results: dict[str, SessionOutcome] = {}
         self._decisions: dict[str, ReviewDecision] = {}
         self._stage = "scheduling"
+        self._exam: tuple[str, str] | None = None  # (integration, exam id) once the exam exists
+        self._unchecked: list[SessionOutcome] = []  # results that came before it did
+        self._strict = False
 
     @workflow.signal
     def session_result(self, outcome: SessionOutcome) -> None:
-        if outcome.status == "completed":
-            self._results[outcome.student_id] = outcome
+        self._unchecked.append(outcome)
+        self._take_results()
+
+    def _take_results(self) -> None:
+        """Results of this run's own exam through its own integration; anything else is
+        dropped (a webhook route bug or a mislinked exam must not grade this run)."""
+        if self._exam is None:
+            return
+        for outcome in self._unchecked:
+            key = (outcome.integration, outcome.exam_id)
+            if not self._strict and None in key:  # a history from before the key was sent
+                key = self._exam
+            if key != self._exam:
+                workflow.logger.warning("session result for another exam dropped: %s", key)
+            elif outcome.status == "completed":
+                self._results[outcome.student_id] = outcome
+        self._unchecked.clear()
 
     @workflow.signal
     def review(self, review: Review) -> None:
@@ -104,6 +124,7 @@ class ProctoredExam:
 
     @workflow.run
     async def run(self, input: ProctoredExamInput) -> ProctoredExamResult:
+        self._strict = workflow.patched("proctoring-result-key")
         context: ExamContext = await workflow.execute_activity_method(
             LmsActivities.exam_context,
             RosterInput(lms=input.lms, course=input.course, assignment_id=input.assignment_id),
@@ -126,6 +147,8 @@ class ProctoredExam:
             start_to_close_timeout=SHORT_CALL,
             retry_policy=EXTERNAL_CALL,
         )
+        self._exam = (input.proctoring, exam.exam_id)
+        self._take_results()
         sessions = await workflow.execute_activity_method(
             ProctoringActivities.schedule,
             ScheduleInput(

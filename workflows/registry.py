@@ -169,7 +169,7 @@ register(
         workflow=ProctoredExam,
         input_model=ProctoredExamInput,
         description="Proctor an LMS assignment: sessions, results, professor review, grades.",
-        workflow_id=lambda i: exam_workflow_id(i.lms, i.course, i.assignment_id),
+        workflow_id=lambda i: exam_workflow_id(i.proctoring, i.lms, i.course, i.assignment_id),
         integration=lambda i: i.proctoring,
         subject=lambda i: f"{i.course}/{i.assignment_id}",
         signals={"review": Review},

@@ -15,9 +15,10 @@ from api.events.hub import EventHub
 from api.events.watchers import HealthChanges, RunOutcomes, StreamWatcher
 from api.webhooks.config import WebhookConfig
 from api.webhooks.ingest import WebhookIngest
-from api.webhooks.secrets import SourceSecrets
+from api.webhooks.secrets import SigningSecrets
 from atrium.settings import Settings
 from atrium.temporal import TaskQueues
+from atrium.webhook_secrets import WebhookSecrets
 
 
 @asynccontextmanager
@@ -35,7 +36,7 @@ async def events_started(app: FastAPI, settings: Settings) -> AsyncIterator[None
     app.state.webhooks = WebhookIngest(
         app.state.engine,
         WebhookConfig(app.state.engine, cfg.config_cache_seconds),
-        SourceSecrets(app.state.credentials, cfg.webhook_secret_ttl_seconds),
+        SigningSecrets(WebhookSecrets(app.state.credentials), cfg.webhook_secret_ttl_seconds),
         hub,
         cfg,
         TaskQueues.from_settings(settings.temporal),

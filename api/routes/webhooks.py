@@ -3,6 +3,7 @@ the log of every delivery attempt."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from typing import Annotated, Any
 
@@ -11,10 +12,11 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from api.deps import CredentialsDep, SessionDep
+from api.deps import SessionDep
 from api.security import public, require
 from api.webhooks.ingest import WebhookIngest
 from api.webhooks.mapping import MappingError, compile_mapping
+from atrium.credentials import SecretNotFound
 from atrium.models import WebhookDelivery, WebhookRule, WebhookSource
 from atrium.models.integration import utcnow
 from atrium.models.webhook import (
@@ -29,6 +31,7 @@ from atrium.models.webhook import (
     WebhookSourcePublic,
     WebhookSourceUpdate,
 )
+from atrium.webhook_secrets import WebhookSecretKey, source_key
 from workflows.registry import PROCESSES
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -51,6 +54,11 @@ def _ingest(request: Request) -> WebhookIngest:
     return request.app.state.webhooks  # type: ignore[no-any-return]
 
 
+def _key(source: WebhookSource) -> WebhookSecretKey:
+    """Its secret's place; a source created before the namespaces may still have a flat one."""
+    return source_key(source.name, legacy=source.secret_name == f"webhook-{source.name}")
+
+
 def _source_or_404(session: SessionDep, name: str) -> WebhookSource:
     source = session.exec(select(WebhookSource).where(WebhookSource.name == name)).first()
     if source is None:
@@ -71,18 +79,18 @@ async def list_sources(session: SessionDep) -> list[WebhookSource]:
     dependencies=manage,
 )
 async def create_source(
-    body: WebhookSourceCreate, session: SessionDep, credentials: CredentialsDep, request: Request
+    body: WebhookSourceCreate, session: SessionDep, request: Request
 ) -> dict[str, Any]:
     if session.exec(select(WebhookSource).where(WebhookSource.name == body.name)).first():
         raise HTTPException(409, f"name: webhook source {body.name!r} already exists")
     secret = body.secret or secrets.token_urlsafe(32)
-    secret_name = f"webhook-{body.name}"
-    await credentials.store(secret_name, {"secret": secret})
-    source = WebhookSource.model_validate(body, update={"secret_name": secret_name})
+    key = source_key(body.name)
+    await _ingest(request).secrets.store.store(key, {"secret": secret})
+    source = WebhookSource.model_validate(body, update={"secret_name": key.path})
     session.add(source)
     session.commit()
     _ingest(request).config.invalidate(source.name)
-    _ingest(request).secrets.forget(secret_name)  # a recreated source must not use the old one
+    _ingest(request).secrets.forget(key)  # a recreated source must not use the old one
     shown = None if body.secret else secret  # a caller-chosen secret is not echoed back
     return {**source.model_dump(), "secret": shown}
 
@@ -104,25 +112,33 @@ async def update_source(
     "/sources/{name}/rotate-secret", response_model=WebhookSourceCreated, dependencies=manage
 )
 async def rotate_source_secret(
-    name: SourceName, session: SessionDep, credentials: CredentialsDep, request: Request
+    name: SourceName, session: SessionDep, request: Request
 ) -> dict[str, Any]:
     source = _source_or_404(session, name)
     secret = secrets.token_urlsafe(32)
-    await credentials.rotate(source.secret_name, {"secret": secret})
-    _ingest(request).secrets.forget(source.secret_name)  # other replicas: within the TTL
+    key, store = _key(source), _ingest(request).secrets.store
+    if key.legacy_name:  # move the flat secret first: none is left behind under the old name
+        with contextlib.suppress(SecretNotFound):
+            await store.read(key)
+        source.secret_name = key.path
+        session.add(source)
+        session.commit()
+        _ingest(request).config.invalidate(name)
+    await store.store(key, {"secret": secret})
+    _ingest(request).secrets.forget(key)  # other replicas: within the TTL
     return {**source.model_dump(), "secret": secret}
 
 
 @router.delete("/sources/{name}", status_code=status.HTTP_204_NO_CONTENT, dependencies=manage)
-async def delete_source(
-    name: SourceName, session: SessionDep, credentials: CredentialsDep, request: Request
-) -> Response:
+async def delete_source(name: SourceName, session: SessionDep, request: Request) -> Response:
     source = _source_or_404(session, name)
+    key = _key(source)
     for rule in session.exec(select(WebhookRule).where(WebhookRule.source == name)).all():
         session.delete(rule)
     session.delete(source)
     session.commit()
-    await credentials.delete(source.secret_name)
+    await _ingest(request).secrets.store.delete(key)
+    _ingest(request).secrets.forget(key)
     _ingest(request).config.invalidate(name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -212,7 +228,7 @@ async def delete_rule(
 @router.get("/deliveries", response_model=list[WebhookDeliveryPublic], dependencies=manage)
 async def list_deliveries(
     session: SessionDep,
-    source: Annotated[str | None, Query(max_length=63)] = None,
+    source: Annotated[str | None, Query(max_length=127)] = None,
     outcome: Annotated[str | None, Query(pattern="^(" + "|".join(OUTCOMES) + ")$")] = None,
     event_id: Annotated[str | None, Query(max_length=255)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -246,4 +262,4 @@ async def receive_webhook(source: SourceName, request: Request) -> Response:
     """Start (or join) the run the routing rule names for this event; never waits for it."""
     # The client read here rather than through TemporalDep: one dependency less on the busiest
     # route (FastAPI's resolution is a visible share of its CPU).
-    return await _ingest(request).receive(source, request, request.app.state.temporal)
+    return await _ingest(request).receive_source(source, request, request.app.state.temporal)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import field_validator
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from atrium.models.integration import utcnow
@@ -58,12 +59,15 @@ class SentNotification(SQLModel, table=True):
 
 
 class ProctoredExamLink(SQLModel, table=True):
-    """A proctoring platform exam and the workflow run waiting for its session results."""
+    """A proctoring platform exam, seen through one integration, and the workflow run waiting
+    for its session results. Keyed by both: two integrations (two platforms, or two accounts on
+    one) may report the same exam id, and neither may reach the other's run."""
 
     __tablename__ = "proctored_exam_link"
+    __table_args__ = (UniqueConstraint("integration", "exam_id", name="uq_proctored_exam_link"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    exam_id: str = Field(max_length=128, index=True, unique=True)
+    exam_id: str = Field(max_length=128, index=True)
     integration: str = Field(max_length=63)
     workflow_id: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow)

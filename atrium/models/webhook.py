@@ -17,7 +17,7 @@ from atrium.models.integration import utcnow
 SIGNATURE_SCHEMES = ("atrium", "github")
 # Names that would shadow the management routes under /webhooks/.
 RESERVED_SOURCES = ("sources", "rules", "deliveries")
-OUTCOMES = ("started", "duplicate", "rejected", "unrouted", "error")
+OUTCOMES = ("started", "signalled", "duplicate", "rejected", "unrouted", "error")
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
@@ -94,7 +94,8 @@ class WebhookSource(WebhookSourceBase, table=True):
     __tablename__ = "webhook_source"
 
     id: int | None = Field(default=None, primary_key=True)
-    secret_name: str = Field(max_length=63, description="Vault secret holding the signing key")
+    # "webhooks/sources/<name>" (atrium.webhook_secrets); "webhook-<name>" in rows from before
+    secret_name: str = Field(max_length=127, description="Vault path of the signing key")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -152,7 +153,9 @@ class WebhookRulePublic(WebhookRuleBase):
 
 
 class WebhookDeliveryBase(SQLModel):
-    source: str = Field(max_length=63, index=True)
+    source: str = Field(
+        max_length=127, index=True, description="a source's name, or '<vendor>/<integration>'"
+    )
     event_id: str | None = Field(default=None, max_length=255)
     event_type: str | None = Field(default=None, max_length=200)
     outcome: str = Field(max_length=16, index=True, description=f"one of {', '.join(OUTCOMES)}")

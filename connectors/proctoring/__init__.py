@@ -1,6 +1,6 @@
-"""Proctoring platform connector: typed client and webhook signature verification."""
+"""Proctoring platform connector: typed client, and the header its webhooks are signed in."""
 
 from connectors.proctoring.client import ProctoringClient
-from connectors.proctoring.signature import SIGNATURE_HEADER, InvalidSignature, verify_signature
+from connectors.proctoring.signature import SIGNATURE_HEADER
 
-__all__ = ["SIGNATURE_HEADER", "InvalidSignature", "ProctoringClient", "verify_signature"]
+__all__ = ["SIGNATURE_HEADER", "ProctoringClient"]

@@ -139,7 +139,7 @@ async def test_forged_unsigned_replayed_and_oversized_are_refused_and_logged(
     replayed = await api.post(url, content=old_body, headers=old_headers)
     assert replayed.status_code == 401 and "replay window" in replayed.json()["error"]
     malformed = await api.post(url, content=body, headers={"Atrium-Signature": "t=abc,v1=00"})
-    assert malformed.status_code == 400
+    assert malformed.status_code == 400 and malformed.json()["header"] == "Atrium-Signature"
     big_body, big_headers = signed(secret, {**event, "pad": "x" * 300_000})
     oversized = await api.post(url, content=big_body, headers=big_headers)
     assert oversized.status_code == 413 and "body" in oversized.json()["error"]

@@ -3,6 +3,7 @@ connection to the sandbox, and a local subscriber server whose answers a test sc
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -14,16 +15,27 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
-from atrium.credentials import Credentials
+from atrium.credentials import Credentials, SecretNotFound
 from atrium.db import session_scope
-from atrium.models import Integration
-from atrium.signatures import sign_headers
+from atrium.models import Integration, ProctoredExamLink
+from atrium.signatures import HeaderFormat, sign_headers
+from atrium.webhook_secrets import WebhookSecrets, vendor_key
+from connectors.errors import NotFound
+from connectors.proctoring import SIGNATURE_HEADER, ProctoringClient
+
+PROCTOR = HeaderFormat(SIGNATURE_HEADER)  # the proctoring vendor's header, as it signs
 
 
 def signed(
-    secret: str, event: dict[str, Any], *, scheme: str = "atrium", at: int | None = None
+    secret: str,
+    event: dict[str, Any],
+    *,
+    scheme: str | HeaderFormat = "atrium",
+    at: int | None = None,
 ) -> tuple[bytes, dict[str, str]]:
     body = json.dumps(event).encode()
     headers = sign_headers(secret, at if at is not None else int(time.time()), body, scheme)
@@ -41,6 +53,70 @@ async def add_canvas(engine: Engine, credentials: Credentials, sandbox_url: str)
         session.add(Integration.model_validate(integration))
         session.commit()
     return name
+
+
+@asynccontextmanager
+async def proctoring_integration(
+    engine: Engine, credentials: Credentials, sandbox_url: str, *, name: str | None = None
+) -> AsyncIterator[str]:
+    """A proctoring connection to the sandbox (its API key in Vault), removed afterwards with
+    its webhook secret, its exam links and the webhook endpoint a run subscribed at the sandbox
+    (or the sandbox would keep delivering every session to a route that no longer exists)."""
+    name = name or f"proctoring-{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient() as http:
+        api_key = (await http.get(f"{sandbox_url}/_control/credentials/proctoring")).json()
+    meta = await credentials.store(name, api_key)
+    base_url = f"{sandbox_url}/proctoring"
+    with session_scope(engine) as session:
+        row = {"name": name, "system": "proctoring", "base_url": base_url}
+        session.add(Integration.model_validate(row, update={"secret_path": meta.path}))
+        session.commit()
+    try:
+        yield name
+    finally:
+        store, key = WebhookSecrets(credentials), vendor_key("proctoring", name)
+        try:
+            hook = (await store.read(key)).get("webhook_id")
+        except SecretNotFound:
+            hook = None
+        if hook:
+            async with ProctoringClient(base_url, credentials.source(name)) as client:
+                with contextlib.suppress(NotFound):  # a test may have stored a made-up one
+                    await client.unsubscribe(hook)
+        await store.delete(key)
+        await credentials.delete(name)
+        with engine.begin() as conn:
+            conn.execute(
+                delete(ProctoredExamLink).where(col(ProctoredExamLink.integration) == name)
+            )
+            conn.execute(delete(Integration).where(col(Integration.name) == name))
+
+
+def session_completed(exam_id: str, student_id: str, score: float = 80.0) -> dict[str, Any]:
+    """A ``session.completed`` event as the proctoring platform sends it."""
+    return {
+        "id": f"evt_{uuid.uuid4().hex[:16]}",
+        "object": "event",
+        "type": "session.completed",
+        "created": int(time.time()),
+        "data": {
+            "object": {
+                "object": "session",
+                "id": f"ses_{uuid.uuid4().hex[:16]}",
+                "exam_id": exam_id,
+                "external_student_id": student_id,
+                "status": "completed",
+                "completed_at": "2026-01-01T10:00:00Z",
+                "result": {
+                    "score": score,
+                    "integrity_flags": [],
+                    "flag_count": 0,
+                    "review_status": "clear",
+                },
+                "created_at": "2026-01-01T09:00:00Z",
+            }
+        },
+    }
 
 
 async def make_source(

@@ -18,6 +18,7 @@ from sqlmodel import select
 from atrium.credentials import Credentials, SecretNotFound
 from atrium.db import session_scope
 from atrium.models import Subscription, WebhookSource
+from atrium.webhook_secrets import WebhookSecrets, source_key
 from tests.ui.conftest import SCREENSHOTS, shoot
 
 
@@ -203,7 +204,9 @@ async def test_rotate_a_webhook_sources_secret_opened_by_its_address(
         await expect(shown).to_be_hidden()
         with session_scope(engine) as session:
             source = session.exec(select(WebhookSource).where(WebhookSource.name == name)).one()
-        assert new != old and (await credentials.read(source.secret_name))["secret"] == new
+        assert source.secret_name == source_key(name).path
+        stored = await WebhookSecrets(credentials).read(source_key(name))
+        assert new != old and stored["secret"] == new
     finally:
         await api.delete(f"/api/v1/webhooks/sources/{name}")
 

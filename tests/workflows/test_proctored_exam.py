@@ -4,12 +4,17 @@ into the run, a professor's review (a human step with a deadline) and grades pos
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
+import pytest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
+from atrium.credentials import Credentials, SecretNotFound
+from atrium.webhook_secrets import WebhookSecrets, vendor_key
 from connectors.canvas import CanvasClient
 from connectors.canvas.requester import sis
 from connectors.proctoring import ProctoringClient
@@ -64,6 +69,20 @@ def exam_input(
     )  # type: ignore[arg-type]
 
 
+@pytest.fixture
+async def unsubscribed_afterwards(campus: Campus, credentials: Credentials) -> AsyncIterator[None]:
+    """The run subscribes Atrium's webhook route at the sandbox platform: removed afterwards
+    (the platform would keep delivering every session to it, other tests' too)."""
+    yield
+    store, key = WebhookSecrets(credentials), vendor_key("proctoring", campus.proctoring)
+    with contextlib.suppress(SecretNotFound):
+        hook = (await store.read(key))["webhook_id"]
+        async with await _client(campus, ProctoringClient, "proctoring") as proctoring:
+            await proctoring.unsubscribe(hook)
+    await store.delete(key)
+
+
+@pytest.mark.usefixtures("unsubscribed_afterwards")
 async def test_webhook_results_review_and_grades_written_back(
     campus: Campus, temporal_client: Client, worker: Worker, api: httpx.AsyncClient, api_url: str
 ) -> None:
@@ -78,7 +97,7 @@ async def test_webhook_results_review_and_grades_written_back(
     handle = await temporal_client.start_workflow(
         ProctoredExam.run,
         input,
-        id=exam_workflow_id(input.lms, input.course, input.assignment_id),
+        id=exam_workflow_id(input.proctoring, input.lms, input.course, input.assignment_id),
         task_queue=worker.task_queue,
         execution_timeout=timedelta(minutes=3),
     )
@@ -150,7 +169,7 @@ async def test_unreviewed_flags_get_the_default_outcome_at_the_deadline(
     handle = await temporal_client.start_workflow(
         ProctoredExam.run,
         input,
-        id=exam_workflow_id(input.lms, input.course, input.assignment_id),
+        id=exam_workflow_id(input.proctoring, input.lms, input.course, input.assignment_id),
         task_queue=worker.task_queue,
         execution_timeout=timedelta(minutes=2),
     )
