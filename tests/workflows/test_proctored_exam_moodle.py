@@ -47,7 +47,7 @@ async def test_an_exam_in_moodle_grades_its_activity(
         handle = await temporal_client.start_workflow(
             ProctoredExam.run,
             input,
-            id=exam_workflow_id(input.lms, input.course, input.assignment_id),
+            id=exam_workflow_id(input.proctoring, input.lms, input.course, input.assignment_id),
             task_queue=worker.task_queue,
             execution_timeout=timedelta(minutes=2),
         )
@@ -76,7 +76,7 @@ async def test_an_exam_on_a_missing_moodle_activity_fails_at_its_first_step(
     handle = await temporal_client.start_workflow(
         ProctoredExam.run,
         input,
-        id=exam_workflow_id(input.lms, input.course, input.assignment_id),
+        id=exam_workflow_id(input.proctoring, input.lms, input.course, input.assignment_id),
         task_queue=worker.task_queue,
         execution_timeout=timedelta(minutes=1),
     )
