@@ -27,6 +27,7 @@ from activities.sync.contracts import (
     PlanResult,
 )
 from activities.sync.errors import translate
+from activities.sync.fit import split_unfit
 from activities.sync.oneroster_pages import parse_page
 from activities.sync.synced_events import SyncedRecord, announce_synced
 from activities.sync.writes import WriteItem
@@ -132,6 +133,9 @@ class RosterActivities:
         """Write what changed; returns what the target refused and what it now holds (source
         id, target id), including what an earlier attempt of this page already wrote."""
         ctx, kind = self.ctx, input.record_type
+        items, unfit = split_unfit(ctx.integration(input.target).system, items)
+        if not items:
+            return unfit, []
         batch = [
             WriteItem(
                 m.source_id,
@@ -173,7 +177,7 @@ class RosterActivities:
             Rejected(sid, "target", reason, by_id[sid].record.model_dump(mode="json"))
             for sid, reason in outcome.failed.items()
         ]
-        return failed, written
+        return unfit + failed, written
 
     @activity.defn(name="roster_count_deletions")
     async def count_deletions(self, input: DeletionCountInput) -> DeletionCount:

@@ -15,7 +15,7 @@ from connectors.canonical.models import Enrollment, Record, Role
 
 def snapshot(record: Record) -> str:
     if isinstance(record, Enrollment):
-        return f"{record.person_id}|{record.class_id}|{record.school_id}|{record.role.value}"
+        return f"{record.person_id}|{record.class_id}|{record.school_id}|{record.role}"  # a Role or an ext: string
     return record.model_dump_json(exclude={"date_last_modified"})
 
 
