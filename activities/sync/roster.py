@@ -114,6 +114,9 @@ class RosterActivities:
         raws = parse_page(input.record_type, body)
         modified = [str(r.get("dateLastModified")) for r in raws if r.get("dateLastModified")]
         mapped, rejected = map_page(mapping, raws)
+        # spec-valid but unusable by this LMS (no username, "n/a" email, ext: role): quarantined
+        mapped, unfit = split_unfit(self.ctx.integration(input.target).system, mapped, raws)
+        rejected += unfit
         known = self.ctx.store.known(input.target, input.record_type, [m.source_id for m in mapped])
         return (
             classify_page(mapped, known),
@@ -133,9 +136,6 @@ class RosterActivities:
         """Write what changed; returns what the target refused and what it now holds (source
         id, target id), including what an earlier attempt of this page already wrote."""
         ctx, kind = self.ctx, input.record_type
-        items, unfit = split_unfit(ctx.integration(input.target).system, items)
-        if not items:
-            return unfit, []
         batch = [
             WriteItem(
                 m.source_id,
@@ -177,7 +177,7 @@ class RosterActivities:
             Rejected(sid, "target", reason, by_id[sid].record.model_dump(mode="json"))
             for sid, reason in outcome.failed.items()
         ]
-        return unfit + failed, written
+        return failed, written
 
     @activity.defn(name="roster_count_deletions")
     async def count_deletions(self, input: DeletionCountInput) -> DeletionCount:

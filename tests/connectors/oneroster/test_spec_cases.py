@@ -86,11 +86,11 @@ def test_user_without_username_ext_role_and_odd_email_map_then_wait_in_quarantin
     assert _sync("users", admin).role == canonical.Role.administrator  # type: ignore[attr-defined]
     mapped, rejected = map_page(CompiledMapping(ONEROSTER["users"], "users"), [raw, mentor])
     assert rejected == [] and len(mapped) == 2
-    fit, unfit = split_unfit("moodle", mapped)
+    fit, unfit = split_unfit("moodle", mapped, [raw, mentor])
     assert [m.source_id for m in fit] == ["u2"]
-    assert [(r.source_id, r.stage) for r in unfit] == [("u1", "target")]
+    assert [(r.source_id, r.stage, r.payload) for r in unfit] == [("u1", "validation", raw)]
     assert unfit[0].reason == (
-        "username is missing: moodle needs it as the login; email 'n/a' is not an address"
+        "moodle: username is missing: moodle needs it as the login; email 'n/a' is not an address"
     )
 
 
@@ -119,7 +119,7 @@ def test_course_without_org_and_enrollment_with_ext_role() -> None:
     assert (wire.role, wire.primary) == ("ext:mentor", True)
     mapped, _ = map_page(CompiledMapping(ONEROSTER["enrollments"], "enrollments"), [enrollment])
     fit, unfit = split_unfit("canvas", mapped)
-    assert fit == [] and unfit[0].reason.startswith("role 'ext:mentor' has no canvas equivalent")
+    assert fit == [] and unfit[0].reason.startswith("canvas: role 'ext:mentor' has no canvas")
 
 
 def test_a_role_outside_the_vocabulary_is_refused_with_the_field() -> None:
