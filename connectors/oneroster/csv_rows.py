@@ -1,230 +1,374 @@
-"""One CSV row -> one canonical record, or a ``RowError`` naming the column at fault."""
+"""One CSV row -> one canonical record, collecting *every* problem of the row.
+
+``Cells`` reads a row's cells by binding column name and never stops at the first bad cell:
+each reader method returns the value (or None) and records a ``Problem`` (column, value, what
+was expected, severity). What can be read safely is tolerated with a warning (``Scheduled`` for
+``scheduled``, a bare date where a date-time is due, ``TRUE``, 1.1's ``inactive`` status); what
+cannot is an error and the row is not loaded. A reference to a row that was itself rejected is
+neither: the row *waits* for that row (reported once, at lower severity, naming it).
+"""
 
 from __future__ import annotations
 
+import re
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from connectors import canonical
-from connectors.oneroster.csv_spec import ORG_TYPES, SESSION_TYPES, STATUSES
-from connectors.oneroster.mapping import ROLES
+from connectors.canonical.models import ROLE_SYNONYMS
+from connectors.oneroster.csv_spec import (
+    CLASS_TYPES,
+    ENROLLMENT_ROLES,
+    ORG_TYPES,
+    ROLE_TYPES,
+    SESSION_TYPES,
+    STATUSES,
+    USER_ROLES,
+)
+
+EXTENSION = re.compile(r"(ext:)[a-zA-Z0-9\.\-_]+")
+MAX_CELL = 1000  # a cell longer than this is refused: no field of the binding needs more
 
 
-class RowError(Exception):
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
+@dataclass(frozen=True, slots=True)
+class Problem:
+    column: str  # binding column name, "" for the row as a whole
+    value: str
+    expected: str
+    severity: str  # error | warning | waiting
+    waits_for: str = ""  # "users.csv:7" when severity is waiting
 
 
 @dataclass
-class RowContext:
-    as_of: datetime
-    bulk: dict[str, bool] = field(default_factory=dict)  # file -> is a bulk (complete) file
-    ids: dict[str, set[str]] = field(default_factory=dict)  # file -> sourcedIds read so far
-    roles: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # user -> (role, org)
+class Index:
+    """What the files read so far hold: compact sets of ids, never rows."""
 
-    def ref(self, cells: dict[str, str], column: str, target: str, *, required: bool = True) -> str:
-        value = cells[column].strip()
+    loaded: dict[str, set[str]] = field(default_factory=dict)  # file -> loaded sourcedIds
+    refused: dict[str, dict[str, int]] = field(default_factory=dict)  # file -> id -> line
+    complete: set[str] = field(default_factory=set)  # bulk files read: absent ids are missing
+    # 1.2: user -> (canonical role, org ids) from roles.csv, primary role first
+    roles: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    refused_roles: dict[str, int] = field(default_factory=dict)  # user -> line of a bad role row
+
+    def add(self, name: str, sid: str) -> None:
+        self.loaded.setdefault(name, set()).add(sys.intern(sid) if len(sid) < 40 else sid)
+
+    def refuse(self, name: str, sid: str, line: int) -> None:
+        self.refused.setdefault(name, {}).setdefault(sid, line)
+
+
+class Cells:
+    def __init__(
+        self,
+        values: dict[str, str],
+        *,
+        line: int,
+        version: str,
+        delta: bool,
+        index: Index,
+        as_of: datetime,
+    ) -> None:
+        self.values, self.line, self.version, self.delta = values, line, version, delta
+        self.index, self.as_of = index, as_of
+        self.problems: list[Problem] = []
+
+    # -- bookkeeping --
+    def error(self, column: str, value: str, expected: str) -> None:
+        self.problems.append(Problem(column, value, expected, "error"))
+
+    def warn(self, column: str, value: str, expected: str) -> None:
+        self.problems.append(Problem(column, value, expected, "warning"))
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity != "warning" for p in self.problems)
+
+    # -- cells --
+    def text(self, column: str, *, required: bool = False) -> str | None:
+        value = self.values.get(column, "").strip()
+        if len(value) > MAX_CELL:
+            self.error(column, value[:40] + "...", f"at most {MAX_CELL} characters")
+            return None
         if not value:
             if required:
-                raise RowError(column, f"{column} is required")
-            return ""
-        # Only a bulk file is complete; a delta may point at records it does not carry.
-        if self.bulk.get(target) and value not in self.ids.get(target, set()):
-            raise RowError(column, f"{column} {value!r} is not in {target}.csv")
+                self.error(column, "", "a value (the column is required)")
+            return None
         return value
 
+    def choice(
+        self, column: str, allowed: Iterable[str], *, required: bool = True, extension: bool = True
+    ) -> str | None:
+        """One of ``allowed`` or (where the spec allows) an ``ext:`` value; case is forgiven."""
+        value = self.text(column, required=required)
+        if value is None or value in allowed or (extension and EXTENSION.search(value)):
+            return value
+        folded = {a.casefold(): a for a in allowed}
+        if value.casefold() in folded:
+            fixed = folded[value.casefold()]
+            self.warn(column, value, f"{fixed!r} (read as such)")
+            return fixed
+        tail = " or an ext: value" if extension else ""
+        self.error(column, value, "one of " + ", ".join(allowed) + tail)
+        return None
 
-def _required(cells: dict[str, str], column: str) -> str:
-    value = cells[column].strip()
-    if not value:
-        raise RowError(column, f"{column} is required")
-    return value
+    def date(self, column: str, *, required: bool = False) -> date | None:
+        value = self.text(column, required=required)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+        try:  # a date-time where a date is due: the date part is unambiguous
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            self.error(column, value, "a date YYYY-MM-DD")
+            return None
+        self.warn(column, value, "a date YYYY-MM-DD (its date part is used)")
+        return moment.date()
+
+    def moment(self, column: str, *, required: bool) -> datetime | None:
+        value = self.text(column, required=required)
+        if value is None:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            self.error(column, value, "an ISO 8601 date-time, e.g. 2026-05-01T00:00:00Z")
+            return None
+        if len(value) == 10:  # a bare date: midnight UTC is what it can only mean
+            self.warn(column, value, "a date-time (read as midnight UTC)")
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+    def flag(self, column: str, default: bool, *, required: bool = False) -> bool:
+        value = self.text(column, required=required)
+        if value is None:
+            return default
+        if value in ("true", "false"):
+            return value == "true"
+        if value.casefold() in ("true", "false"):
+            self.warn(column, value, f"{value.casefold()!r} (read as such)")
+            return value.casefold() == "true"
+        self.error(column, value, "true or false")
+        return default
+
+    def year(self, column: str) -> str | None:
+        value = self.text(column, required=True)
+        if value is not None and not (len(value) == 4 and value.isdigit()):
+            self.error(column, value, "a 4-digit year, e.g. 2027")
+            return None
+        return value
+
+    def ref(self, column: str, target: str, *, required: bool, strict: bool) -> str | None:
+        """A sourcedId in ``target``. ``strict``: a record useless without it (an enrollment's
+        user); otherwise a missing target is a warning (packages point at orgs they omit)."""
+        value = self.text(column, required=required)
+        if value is not None:
+            self._check_ref(column, value, target, strict=strict)
+        return value
+
+    def refs(self, column: str, target: str, *, required: bool) -> list[str]:
+        cell = self.text(column, required=required)
+        values = [v.strip() for v in (cell or "").split(",") if v.strip()]
+        if cell is not None and not values:
+            self.error(column, cell, f"comma separated sourcedIds of {target}.csv")
+        for value in values:
+            self._check_ref(column, value, target, strict=False)
+        return values
+
+    def _check_ref(self, column: str, value: str, target: str, *, strict: bool) -> None:
+        line = self.index.refused.get(target, {}).get(value)
+        if line is not None:
+            self.problems.append(
+                Problem(
+                    column,
+                    value,
+                    f"a loaded row of {target}.csv",
+                    "waiting",
+                    f"{target}.csv:{line}",
+                )
+            )
+        elif target in self.index.complete and value not in self.index.loaded.get(target, ()):
+            expected = f"a sourcedId of {target}.csv"
+            (self.error if strict else self.warn)(column, value, expected)
+
+    def common(self) -> dict[str, Any]:
+        sid = self.text("sourcedId", required=True)
+        status = self.text("status", required=self.delta)
+        if status == "inactive":  # 1.1 removed it; the spec says read it as tobedeleted
+            self.warn("status", status, "active or tobedeleted (read as tobedeleted)")
+            status = "tobedeleted"
+        elif status is not None and status not in STATUSES:
+            status = self.choice("status", STATUSES, extension=False)
+        stamp = self.moment("dateLastModified", required=self.delta)
+        return {
+            "source_id": sid,
+            "status": status or "active",
+            "date_last_modified": stamp or self.as_of,
+        }
 
 
-def _date(cells: dict[str, str], column: str, *, required: bool = False) -> date | None:
-    value = cells[column].strip()
-    if not value:
-        if required:
-            raise RowError(column, f"{column} is required")
+Builder = Callable[[Cells], BaseModel | None]
+
+
+def _build(cells: Cells, model: type[BaseModel], columns: dict[str, str], **values: Any) -> Any:
+    """The canonical record, or None when the row failed (its problems are on ``cells``)."""
+    base = cells.common()
+    if cells.failed:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise RowError(column, f"{column} {value!r} is not a date (YYYY-MM-DD)") from None
+        return model(**base, **values)
+    except ValidationError as exc:  # a rule the cells did not check (lengths, ...)
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else ""
+            value = values.get(name, base.get(name, ""))
+            cells.error(columns.get(name, name), str(value)[:80], err["msg"])
+        return None
 
 
-def _datetime(value: str, column: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise RowError(column, f"{column} {value!r} is not an ISO 8601 date-time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def org(c: Cells) -> canonical.Org | None:
+    values = {
+        "name": c.text("name", required=True),
+        "type": c.choice("type", ORG_TYPES),
+        "identifier": c.text("identifier"),
+        "parent_id": c.ref("parentSourcedId", "orgs", required=False, strict=False),
+    }
+    return _build(c, canonical.Org, {"parent_id": "parentSourcedId"}, **values)
 
 
-def _bool(cells: dict[str, str], column: str, default: bool) -> bool:
-    value = cells[column].strip().lower()
-    if not value:
-        return default
-    if value not in ("true", "false"):
-        raise RowError(column, f"{column} must be true or false, not {cells[column]!r}")
-    return value == "true"
-
-
-def _choice(cells: dict[str, str], column: str, allowed: set[str]) -> str:
-    value = _required(cells, column)
-    if value not in allowed:
-        raise RowError(column, f"{column} {value!r} is not one of {sorted(allowed)}")
-    return value
-
-
-def _role(cells: dict[str, str], column: str) -> str:
-    value = _required(cells, column)
-    role = ROLES.get(value, value)
-    if role not in canonical.Role.__members__:
-        raise RowError(column, f"{column} {value!r} is not a OneRoster role")
-    return role
-
-
-def _common(cells: dict[str, str], ctx: RowContext, delta: bool) -> dict[str, Any]:
-    sid = _required(cells, "sourcedId")
-    status, modified = cells["status"].strip(), cells["dateLastModified"].strip()
-    if delta and not status:
-        raise RowError("status", "status is required in a delta file")
-    if status and status not in STATUSES:
-        raise RowError("status", f"status {status!r} is not one of {sorted(STATUSES)}")
-    if delta and not modified:
-        raise RowError("dateLastModified", "dateLastModified is required in a delta file")
-    stamp = _datetime(modified, "dateLastModified") if modified else ctx.as_of
-    return {"source_id": sid, "status": status or "active", "date_last_modified": stamp}
-
-
-def build_record(name: str, cells: dict[str, str], ctx: RowContext, *, delta: bool) -> Any:
-    base = _common(cells, ctx, delta)
-    record: Any = BUILDERS[name](cells, ctx, base)
-    ctx.ids.setdefault(name, set()).add(base["source_id"])
-    return record
-
-
-def _org(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.Org:
-    return canonical.Org(
-        **base,
-        name=_required(c, "name"),
-        type=_choice(c, "type", ORG_TYPES),
-        identifier=c["identifier"] or None,
-        parent_id=c["parentSourcedId"] or None,
-    )
-
-
-def _session(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.AcademicSession:
-    year = _required(c, "schoolYear")
-    if not (len(year) == 4 and year.isdigit()):
-        raise RowError("schoolYear", f"schoolYear {year!r} is not a 4-digit year")
-    start, end = _date(c, "startDate", required=True), _date(c, "endDate", required=True)
+def session(c: Cells) -> canonical.AcademicSession | None:
+    start, end = c.date("startDate", required=True), c.date("endDate", required=True)
     if start and end and end < start:
-        raise RowError("endDate", f"endDate {end} is before startDate {start}")
-    return canonical.AcademicSession(
-        **base,
-        title=_required(c, "title"),
-        type=_choice(c, "type", SESSION_TYPES),
-        start_date=start,
-        end_date=end,
-        school_year=year,
-        parent_id=c["parentSourcedId"] or None,
-    )
+        c.error("endDate", end.isoformat(), f"a date on or after startDate {start}")
+    values = {
+        "title": c.text("title", required=True),
+        "type": c.choice("type", SESSION_TYPES),
+        "start_date": start,
+        "end_date": end,
+        "school_year": c.year("schoolYear"),
+        "parent_id": c.ref("parentSourcedId", "academicSessions", required=False, strict=False),
+    }
+    return _build(c, canonical.AcademicSession, {}, **values)
 
 
-def _course(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.Course:
-    year = ctx.ref(c, "schoolYearSourcedId", "academicSessions", required=False)
-    return canonical.Course(
-        **base,
-        title=_required(c, "title"),
-        course_code=c["courseCode"] or None,
-        org_id=ctx.ref(c, "orgSourcedId", "orgs"),
-        school_year_id=year or None,
-    )
+def course(c: Cells) -> canonical.Course | None:
+    values = {
+        "title": c.text("title", required=True),
+        "course_code": c.text("courseCode"),
+        "org_id": c.ref("orgSourcedId", "orgs", required=True, strict=False),
+        "school_year_id": c.ref(
+            "schoolYearSourcedId", "academicSessions", required=False, strict=False
+        ),
+    }
+    return _build(c, canonical.Course, {}, **values)
 
 
-def _class(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.Class:
-    terms = [t.strip() for t in c["termSourcedIds"].split(",") if t.strip()]
-    if not terms:
-        raise RowError("termSourcedIds", "termSourcedIds is required")
-    known = ctx.ids.get("academicSessions", set())
-    if ctx.bulk.get("academicSessions"):
-        for term in terms:
-            if term not in known:
-                raise RowError("termSourcedIds", f"term {term!r} is not in academicSessions.csv")
-    return canonical.Class(
-        **base,
-        title=_required(c, "title"),
-        class_code=c["classCode"] or None,
-        course_id=ctx.ref(c, "courseSourcedId", "courses"),
-        school_id=ctx.ref(c, "schoolSourcedId", "orgs"),
-        term_ids=terms,
-    )
+def klass(c: Cells) -> canonical.Class | None:
+    c.choice("classType", CLASS_TYPES)
+    values = {
+        "title": c.text("title", required=True),
+        "class_code": c.text("classCode"),
+        "course_id": c.ref("courseSourcedId", "courses", required=True, strict=True),
+        "school_id": c.ref("schoolSourcedId", "orgs", required=True, strict=False),
+        "term_ids": c.refs("termSourcedIds", "academicSessions", required=True),
+    }
+    return _build(c, canonical.Class, {}, **values)
 
 
-def _role_row(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> None:
-    user = _required(c, "userSourcedId")
-    kind = _choice(c, "roleType", {"primary", "secondary"})
-    role = _role(c, "role")
-    org = ctx.ref(c, "orgSourcedId", "orgs")
-    _date(c, "beginDate")
-    _date(c, "endDate")
-    entries = ctx.roles.setdefault(user, [])
-    if kind == "primary":
-        entries.insert(0, (role, org))
+def role_row(c: Cells) -> None:
+    """1.2 roles.csv: remembered per user (compactly) for users.csv; no record of its own."""
+    user = c.text("userSourcedId", required=True)
+    kind = c.choice("roleType", ROLE_TYPES, extension=False)
+    role = c.text("role")
+    if role in USER_ROLES["1.1"] and role not in USER_ROLES["1.2"]:  # 1.1's "administrator"
+        c.warn("role", role, "a 1.2 role (the 1.1 role is read as such)")
     else:
-        entries.append((role, org))
+        role = c.choice("role", USER_ROLES["1.2"])
+    org_id = c.ref("orgSourcedId", "orgs", required=True, strict=False)
+    c.date("beginDate")
+    c.date("endDate")
+    c.common()
+    if c.failed or user is None or role is None or org_id is None:
+        if user is not None:
+            c.index.refused_roles.setdefault(user, c.line)
+        return
+    role = sys.intern(ROLE_SYNONYMS.get(role, role))
+    current = c.index.roles.get(user)
+    orgs = current[1] if current else []
+    if org_id not in orgs:
+        orgs.append(sys.intern(org_id))
+    if current is None or kind == "primary":
+        c.index.roles[user] = (role, orgs)
 
 
-def _user(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.Person:
-    roles = ctx.roles.get(base["source_id"])
-    if not roles:
-        raise RowError("sourcedId", f"user {base['source_id']!r} has no role in roles.csv")
-    orgs = [org for _, org in roles]
-    primary_org = ctx.ref(c, "primaryOrgSourcedId", "orgs", required=False)
-    if primary_org and primary_org not in orgs:
-        orgs.insert(0, primary_org)
-    return canonical.Person(
-        **base,
-        username=_required(c, "username"),
-        given_name=_required(c, "givenName"),
-        family_name=_required(c, "familyName"),
-        preferred_first_name=c["preferredGivenName"] or None,
-        email=c["email"] or None,
-        phone=c["phone"] or None,
-        role=roles[0][0],
-        identifier=c["identifier"] or None,
-        org_ids=orgs,
-        enabled=_bool(c, "enabledUser", True),
+def user(c: Cells) -> canonical.Person | None:
+    sid = c.values.get("sourcedId", "").strip()
+    if c.version == "1.1":
+        role = c.choice("role", USER_ROLES["1.1"])
+        orgs = c.refs("orgSourcedIds", "orgs", required=True)
+    else:
+        role, orgs = _role_of(c, sid)
+        primary = c.ref("primaryOrgSourcedId", "orgs", required=False, strict=False)
+        if primary and primary not in orgs:
+            orgs = [primary, *orgs]
+    values = {
+        "username": c.text("username", required=True),
+        "given_name": c.text("givenName", required=True),
+        "family_name": c.text("familyName", required=True),
+        "preferred_first_name": c.text("preferredGivenName"),
+        "email": c.text("email"),
+        "phone": c.text("phone"),
+        "role": role,
+        "identifier": c.text("identifier"),
+        "org_ids": orgs,
+        "enabled": c.flag("enabledUser", True, required=True),
+    }
+    return _build(
+        c, canonical.Person, {"given_name": "givenName", "family_name": "familyName"}, **values
     )
 
 
-def _enrollment(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.Enrollment:
-    begin, end = _date(c, "beginDate"), _date(c, "endDate")
+def _role_of(c: Cells, sid: str) -> tuple[str | None, list[str]]:
+    found = c.index.roles.get(sid)
+    if found is not None:
+        return found[0], list(found[1])
+    if sid and sid in c.index.refused_roles:
+        line = c.index.refused_roles[sid]
+        c.problems.append(
+            Problem("sourcedId", sid, "a loaded role in roles.csv", "waiting", f"roles.csv:{line}")
+        )
+    elif sid and "roles" in c.index.complete:
+        c.error("sourcedId", sid, "a row in roles.csv for this user (1.2 keeps roles there)")
+    return None, []
+
+
+def enrollment(c: Cells) -> canonical.Enrollment | None:
+    begin, end = c.date("beginDate"), c.date("endDate")
     if begin and end and end < begin:
-        raise RowError("endDate", f"endDate {end} is before beginDate {begin}")
-    return canonical.Enrollment(
-        **base,
-        class_id=ctx.ref(c, "classSourcedId", "classes"),
-        school_id=ctx.ref(c, "schoolSourcedId", "orgs"),
-        person_id=ctx.ref(c, "userSourcedId", "users"),
-        role=_role(c, "role"),
-        primary=_bool(c, "primary", False),
-        begin_date=begin,
-        end_date=end,
-    )
+        c.error("endDate", end.isoformat(), f"a date on or after beginDate {begin}")
+    values = {
+        "class_id": c.ref("classSourcedId", "classes", required=True, strict=True),
+        "school_id": c.ref("schoolSourcedId", "orgs", required=True, strict=False),
+        "person_id": c.ref("userSourcedId", "users", required=True, strict=True),
+        "role": c.choice("role", ENROLLMENT_ROLES[c.version]),
+        "primary": c.flag("primary", False),
+        "begin_date": begin,
+        "end_date": end,
+    }
+    return _build(c, canonical.Enrollment, {}, **values)
 
 
-BUILDERS: dict[str, Any] = {
-    "orgs": _org,
-    "academicSessions": _session,
-    "courses": _course,
-    "classes": _class,
-    "roles": _role_row,
-    "users": _user,
-    "enrollments": _enrollment,
+BUILDERS: dict[str, Callable[[Cells], Any]] = {
+    "orgs": org,
+    "academicSessions": session,
+    "courses": course,
+    "classes": klass,
+    "roles": role_row,
+    "users": user,
+    "enrollments": enrollment,
 }
