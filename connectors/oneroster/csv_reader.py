@@ -281,11 +281,12 @@ def _read_file(
                 return
             where = {column: i + 1 for i, column in positions.items()}
             width = max(positions) + 1
+            names = [positions.get(i, "") for i in range(width)]  # "" = a column not read
             line = reader.line_num + 1
             for row in reader:
                 start, line = line, reader.line_num + 1
-                if not any(cell.strip() for cell in row):
-                    continue
+                if not any(row) or (len(row) == 1 and not row[0].strip()):
+                    continue  # a blank line
                 if len(row) < width:
                     report.add(
                         _issue(
@@ -298,7 +299,7 @@ def _read_file(
                             "warning",
                         )
                     )
-                values = {col: row[i] for i, col in positions.items() if i < len(row)}
+                values = dict(zip(names, row, strict=False))  # extra cells fall off
                 cells = Cells(
                     values,
                     line=start,

@@ -76,17 +76,23 @@ class Cells:
         self.values, self.line, self.version, self.delta = values, line, version, delta
         self.index, self.as_of = index, as_of
         self.problems: list[Problem] = []
+        self.bad = 0  # errors + waits: the row is not loaded
 
     # -- bookkeeping --
     def error(self, column: str, value: str, expected: str) -> None:
         self.problems.append(Problem(column, value, expected, "error"))
+        self.bad += 1
+
+    def wait(self, column: str, value: str, expected: str, waits_for: str) -> None:
+        self.problems.append(Problem(column, value, expected, "waiting", waits_for))
+        self.bad += 1
 
     def warn(self, column: str, value: str, expected: str) -> None:
         self.problems.append(Problem(column, value, expected, "warning"))
 
     @property
     def failed(self) -> bool:
-        return any(p.severity != "warning" for p in self.problems)
+        return self.bad > 0
 
     # -- cells --
     def text(self, column: str, *, required: bool = False) -> str | None:
@@ -184,15 +190,7 @@ class Cells:
     def _check_ref(self, column: str, value: str, target: str, *, strict: bool) -> None:
         line = self.index.refused.get(target, {}).get(value)
         if line is not None:
-            self.problems.append(
-                Problem(
-                    column,
-                    value,
-                    f"a loaded row of {target}.csv",
-                    "waiting",
-                    f"{target}.csv:{line}",
-                )
-            )
+            self.wait(column, value, f"a loaded row of {target}.csv", f"{target}.csv:{line}")
         elif target in self.index.complete and value not in self.index.loaded.get(target, ()):
             expected = f"a sourcedId of {target}.csv"
             (self.error if strict else self.warn)(column, value, expected)
@@ -339,9 +337,7 @@ def _role_of(c: Cells, sid: str) -> tuple[str | None, list[str]]:
         return found[0], list(found[1])
     if sid and sid in c.index.refused_roles:
         line = c.index.refused_roles[sid]
-        c.problems.append(
-            Problem("sourcedId", sid, "a loaded role in roles.csv", "waiting", f"roles.csv:{line}")
-        )
+        c.wait("sourcedId", sid, "a loaded role in roles.csv", f"roles.csv:{line}")
     elif sid and "roles" in c.index.complete:
         c.error("sourcedId", sid, "a row in roles.csv for this user (1.2 keeps roles there)")
     return None, []

@@ -60,12 +60,12 @@ V1P2 = {
 @pytest.mark.parametrize("form", ["folder", "zip", "zip of a folder"])
 def test_a_1p2_package_loads_every_good_row_and_reports_each_problem_once(form: str) -> None:
     folder = FIXTURES / "v1p2"
-    source = {
+    sources: dict[str, bytes | Path] = {
         "folder": folder,
         "zip": _zip(folder),
         "zip of a folder": _zip(folder, "export-2026-05-01/"),
-    }[form]
-    roster = read_csv_zip(source)
+    }
+    roster = read_csv_zip(sources[form])
     report = roster.report
     issues = _issues(report)
     assert len(issues) == len(set(issues)), "a problem was reported twice"
