@@ -28,39 +28,21 @@ the column's name, the value, what was expected and a severity:
 from __future__ import annotations
 
 import csv
-import io
 import zipfile
-from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 from connectors import canonical
-from connectors.oneroster.csv_rows import BUILDERS, Cells, Index, Problem
-from connectors.oneroster.csv_spec import COLUMNS, READ_ORDER, is_extension, match_header
+from connectors.oneroster.csv_package import Package, header_columns, read_manifest, wanted
+from connectors.oneroster.csv_records import BUILDERS
+from connectors.oneroster.csv_report import CsvIssue, CsvReport, issue
+from connectors.oneroster.csv_rows import Cells, Index, Problem
+from connectors.oneroster.csv_spec import COLUMNS, READ_ORDER
 
-MODES = ("bulk", "delta", "absent")
+__all__ = ["CsvIssue", "CsvReport", "CsvRoster", "CsvRow", "iter_package", "read_csv_zip"]
 KEEP_IDS = {"orgs", "academicSessions", "courses", "classes", "users"}  # referenced by others
-MAX_ISSUES = 10_000  # kept in full; beyond, only counted (a broken 1M-row file stays bounded)
-
-
-@dataclass(frozen=True)
-class CsvIssue:
-    file: str
-    line: int
-    column: int
-    message: str
-    severity: str = "error"  # error | warning | waiting
-    column_name: str = ""
-    value: str = ""
-    expected: str = ""
-    waits_for: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,68 +50,6 @@ class CsvRow:
     file: str  # binding file name without .csv: "users"
     line: int
     record: canonical.models.Record
-
-
-@dataclass
-class CsvReport:
-    manifest: dict[str, str] = field(default_factory=dict)
-    version: str = "1.2"
-    issues: list[CsvIssue] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)  # severity -> issues, all of them
-    loaded: Counter[str] = field(default_factory=Counter)  # file -> rows loaded
-    refused: Counter[str] = field(default_factory=Counter)  # file -> rows not loaded
-
-    def mode(self, name: str) -> str:
-        return self.manifest.get(f"file.{name}", "absent").strip().lower()
-
-    def add(self, issue: CsvIssue) -> None:
-        self.counts[issue.severity] += 1
-        if len(self.issues) < MAX_ISSUES:
-            self.issues.append(issue)
-
-    def of(self, severity: str) -> list[CsvIssue]:
-        return [i for i in self.issues if i.severity == severity]
-
-    @property
-    def errors(self) -> list[CsvIssue]:
-        return self.of("error")
-
-
-class Package:
-    """The files of a package: a zip (bytes or path) or a folder; each opened as a text stream."""
-
-    def __init__(self, source: bytes | str | Path) -> None:
-        self._zip: zipfile.ZipFile | None = None
-        self._folder: Path | None = None
-        if isinstance(source, bytes):
-            self._zip = zipfile.ZipFile(io.BytesIO(source))
-        elif Path(source).is_dir():
-            self._folder = Path(source)
-        else:
-            self._zip = zipfile.ZipFile(source)
-        names = (
-            self._zip.namelist()
-            if self._zip
-            else [p.name for p in self._folder.iterdir() if p.is_file()]  # type: ignore[union-attr]
-        )
-        # A zip of a folder: the files sit under one prefix next to manifest.csv.
-        manifests = sorted((n for n in names if n.rsplit("/", 1)[-1] == "manifest.csv"), key=len)
-        self.prefix = manifests[0][: -len("manifest.csv")] if manifests else ""
-        self.names = {n[len(self.prefix) :] for n in names if n.startswith(self.prefix)}
-
-    @contextmanager
-    def open(self, name: str) -> Iterator[IO[str]]:
-        raw: IO[bytes]
-        if self._zip is not None:
-            raw = self._zip.open(self.prefix + name)
-        else:
-            raw = (self._folder / name).open("rb")  # type: ignore[operator]
-        with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
-            yield text
-
-    def close(self) -> None:
-        if self._zip is not None:
-            self._zip.close()
 
 
 def iter_package(
@@ -144,124 +64,15 @@ def iter_package(
         report.add(CsvIssue("(package)", 0, 0, f"not a zip file or folder: {exc}"[:300]))
         return
     try:
-        _read_manifest(package, report)
+        read_manifest(package, report)
         index, moment = Index(), as_of or datetime.now(UTC)
         for name in READ_ORDER:
-            if name in COLUMNS[report.version] and _wanted(package, name, report):
+            if name in COLUMNS[report.version] and wanted(package, name, report):
                 yield from _read_file(package, name, report, index, moment)
                 if report.mode(name) == "bulk":
                     index.complete.add(name)
     finally:
         package.close()
-
-
-def _read_manifest(package: Package, report: CsvReport) -> None:
-    if "manifest.csv" not in package.names:
-        report.add(CsvIssue("manifest.csv", 0, 0, "manifest.csv is missing: read as 1.2, bulk"))
-        report.manifest.update(
-            {f"file.{n}": "bulk" for n in READ_ORDER if f"{n}.csv" in package.names}
-        )
-        return
-    with package.open("manifest.csv") as stream:
-        reader = csv.reader(stream)
-        header = [h.strip() for h in next(reader, [])]
-        if [h.casefold() for h in header[:2]] != ["propertyname", "value"]:
-            report.add(
-                _issue(
-                    "manifest.csv",
-                    1,
-                    1,
-                    "propertyName",
-                    ",".join(header),
-                    "header propertyName,value",
-                    "warning",
-                )
-            )
-        for row in reader:
-            if len(row) >= 2 and row[0].strip():
-                report.manifest[row[0].strip()] = row[1].strip()
-    version = report.manifest.get("oneroster.version", "").strip()
-    matched = next((v for v in COLUMNS if version == v or version.startswith(v + ".")), None)
-    if matched is None:
-        report.add(
-            _issue(
-                "manifest.csv",
-                0,
-                0,
-                "oneroster.version",
-                version,
-                "1.1 or 1.2 (read as 1.2)",
-                "warning",
-            )
-        )
-    report.version = matched or "1.2"
-    for key, mode in list(report.manifest.items()):
-        if key.startswith("file.") and mode.strip().lower() not in MODES:
-            report.add(_issue("manifest.csv", 0, 0, key, mode, "bulk, delta or absent"))
-        elif key.startswith("file.") and mode != mode.strip().lower():
-            report.add(_issue("manifest.csv", 0, 0, key, mode, mode.strip().lower(), "warning"))
-
-
-def _wanted(package: Package, name: str, report: CsvReport) -> bool:
-    mode, present = report.mode(name), f"{name}.csv" in package.names
-    if mode in ("bulk", "delta") and not present:
-        report.add(_issue(f"{name}.csv", 0, 0, f"file.{name}", mode, "the file in the package"))
-        return False
-    if mode == "absent" and present:
-        report.add(
-            _issue(
-                f"{name}.csv",
-                0,
-                0,
-                f"file.{name}",
-                "absent",
-                "bulk or delta to read this file (ignored)",
-                "warning",
-            )
-        )
-    return mode in ("bulk", "delta")
-
-
-def _issue(
-    file: str, line: int, column: int, name: str, value: str, expected: str, severity: str = "error"
-) -> CsvIssue:
-    shown = value if len(value) <= 80 else value[:77] + "..."
-    what = f"{name} {shown!r}" if name else repr(shown)
-    return CsvIssue(
-        file, line, column, f"{what}: expected {expected}", severity, name, shown, expected
-    )
-
-
-def _header(
-    filename: str, header: list[str], columns: dict[str, bool], report: CsvReport
-) -> dict[int, str] | None:
-    """Position -> binding column; None when a required column is missing (file unusable)."""
-    known = {c.casefold(): c for c in columns}
-    positions: dict[int, str] = {}
-    for i, cell in enumerate(header):
-        name, loose = match_header(cell, known)
-        if name is None:
-            if not is_extension(cell):
-                report.add(
-                    _issue(
-                        filename, 1, i + 1, "", cell, "a column of the binding (ignored)", "warning"
-                    )
-                )
-            continue
-        if name in positions.values():
-            report.add(
-                _issue(
-                    filename, 1, i + 1, name, cell, "each column once (this one ignored)", "warning"
-                )
-            )
-            continue
-        if loose:
-            report.add(_issue(filename, 1, i + 1, name, cell, f"the header {name!r}", "warning"))
-        positions[i] = name
-    missing = [c for c, required in columns.items() if required and c not in positions.values()]
-    for column in missing:
-        report.add(_issue(filename, 1, 0, column, "", "this required column (file not read)"))
-    return None if missing else positions
 
 
 def _read_file(
@@ -276,7 +87,7 @@ def _read_file(
     with package.open(filename) as stream:
         reader = csv.reader(stream)
         try:
-            positions = _header(filename, next(reader, []), columns, report)
+            positions = header_columns(filename, next(reader, []), columns, report)
             if positions is None:
                 return
             where = {column: i + 1 for i, column in positions.items()}
@@ -289,7 +100,7 @@ def _read_file(
                     continue  # a blank line
                 if len(row) < width:
                     report.add(
-                        _issue(
+                        issue(
                             filename,
                             start,
                             len(row) + 1,
@@ -336,15 +147,13 @@ def _read_file(
 
 
 def _row_issue(filename: str, line: int, where: dict[str, int], p: Problem) -> CsvIssue:
-    issue = _issue(
-        filename, line, where.get(p.column, 0), p.column, p.value, p.expected, p.severity
-    )
+    found = issue(filename, line, where.get(p.column, 0), p.column, p.value, p.expected, p.severity)
     if p.waits_for:
         message = f"{p.column} {p.value!r} waits for {p.waits_for}, which was not loaded"
         return CsvIssue(
             filename,
             line,
-            issue.column,
+            found.column,
             message,
             "waiting",
             p.column,
@@ -352,7 +161,7 @@ def _row_issue(filename: str, line: int, where: dict[str, int], p: Problem) -> C
             p.expected,
             p.waits_for,
         )
-    return issue
+    return found
 
 
 # -- the eager form --
