@@ -22,6 +22,7 @@ the column's name, the value, what was expected and a severity:
 - ``waiting``: the row points at a row that was itself refused (``waits_for`` names it, e.g.
   ``users.csv:7``) and is not loaded either; the refused row carries the real error, once.
 
+Pass a big package as a path (zip or folder): bytes are held whole, a path is streamed.
 ``read_csv_zip(data)`` is the eager form kept for callers that want lists (``CsvRoster``).
 """
 

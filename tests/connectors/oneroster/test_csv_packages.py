@@ -135,7 +135,7 @@ def test_what_is_no_package_and_what_the_manifest_gets_wrong() -> None:
         "manifest.csv": "propertyName,value\noneroster.version,9.9\nfile.orgs,Bulk\n"
         "file.users,sometimes\nfile.courses,delta\n",
         "orgs.csv": "sourcedId,status,dateLastModified,name,type,identifier\n"
-        "s1,,,School,school,S1\n",
+        "s1,,,School,school,S1\ns1,,,Same id,school,S2\n",
         "classes.csv": "sourcedId\nk1\n",
     }
     buffer = io.BytesIO()
@@ -149,5 +149,6 @@ def test_what_is_no_package_and_what_the_manifest_gets_wrong() -> None:
         ("manifest.csv", "file.users", "error"),
         ("courses.csv", "file.courses", "error"),  # said delta, not there
         ("classes.csv", "file.classes", "warning"),  # there, but absent in the manifest
+        ("orgs.csv", "sourcedId", "error"),  # s1 twice: the second row is refused
     }, "\n".join(map(str, roster.issues))
     assert [o.source_id for o in roster.orgs] == ["s1"]
