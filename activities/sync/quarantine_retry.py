@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.sync.context import SyncContext
 from activities.sync.errors import translate
+from activities.sync.fit import unfit_reason
 from activities.sync.writes import WriteItem
 from atrium.db import session_scope
 from atrium.models.integration import utcnow
@@ -73,6 +74,8 @@ class QuarantineActivities:
             except ValidationError as exc:
                 return self._finish(input.quarantine_id, False, describe(exc))
             version = version_of(record.model_dump(mode="json"))
+        if reason := unfit_reason(self.ctx.integration(row.integration).system, record):
+            return self._finish(input.quarantine_id, False, reason)  # still unusable there
         key = idempotency_key(f"quarantine-{row.id}", f"{kind}/{record.source_id}", version)
         item = WriteItem(record.source_id, record, "create", key)
         writer = self.ctx.writer(row.integration)

@@ -120,8 +120,9 @@ class ReconcileActivities:
     ) -> None:
         by_class: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
         for sid, record in source.items():
-            if isinstance(record, Enrollment):
-                by_class[record.class_id][(record.person_id, ROLE_TO_CANVAS[record.role])] = sid
+            kind = ROLE_TO_CANVAS.get(record.role) if isinstance(record, Enrollment) else None
+            if isinstance(record, Enrollment) and kind:  # an ext: role was never written
+                by_class[record.class_id][(record.person_id, kind)] = sid
         for class_id, wanted in sorted(by_class.items()):
             present: set[tuple[str, str]] = set()
             async for e in lms.list_section_enrollments(sis("section", class_id)):

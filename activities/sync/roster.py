@@ -27,6 +27,7 @@ from activities.sync.contracts import (
     PlanResult,
 )
 from activities.sync.errors import translate
+from activities.sync.fit import split_unfit
 from activities.sync.oneroster_pages import parse_page
 from activities.sync.synced_events import SyncedRecord, announce_synced
 from activities.sync.writes import WriteItem
@@ -113,6 +114,9 @@ class RosterActivities:
         raws = parse_page(input.record_type, body)
         modified = [str(r.get("dateLastModified")) for r in raws if r.get("dateLastModified")]
         mapped, rejected = map_page(mapping, raws)
+        # spec-valid but unusable by this LMS (no username, "n/a" email, ext: role): quarantined
+        mapped, unfit = split_unfit(self.ctx.integration(input.target).system, mapped, raws)
+        rejected += unfit
         known = self.ctx.store.known(input.target, input.record_type, [m.source_id for m in mapped])
         return (
             classify_page(mapped, known),

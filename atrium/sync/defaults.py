@@ -41,7 +41,8 @@ ONEROSTER: dict[str, MappingSpec] = {
             "preferred_first_name": "preferredFirstName",
             "email": "email",
             "phone": "phone",
-            "role": "roles[?roleType=='primary'].role | [0] || role",
+            # the primary role, else the first (a user may hold only secondary roles), else 1.1's
+            "role": "(roles[?roleType=='primary'].role | [0]) || roles[0].role || role",
             "identifier": "identifier",
             "org_ids": "roles[].org.sourcedId",
             "enabled": "enabledUser",

@@ -15,7 +15,8 @@ from connectors.canonical.models import Enrollment, Record, Role
 
 def snapshot(record: Record) -> str:
     if isinstance(record, Enrollment):
-        return f"{record.person_id}|{record.class_id}|{record.school_id}|{record.role.value}"
+        # the role is a Role (StrEnum: formats as its value) or an ext: string
+        return f"{record.person_id}|{record.class_id}|{record.school_id}|{record.role}"
     return record.model_dump_json(exclude={"date_last_modified"})
 
 

@@ -1,11 +1,18 @@
-"""Canonical records. ``source_id`` is the stable key (OneRoster sourcedId / SIS id)."""
+"""Canonical records. ``source_id`` is the stable key (OneRoster sourcedId / SIS id).
+
+The model accepts whatever OneRoster 1.2 allows (no username, a course without an org, an
+extension role ``ext:...``, an email that is not an address): a spec-valid record is never
+refused here. Whether a target system can *use* it is decided when writing
+(``connectors.canonical.requirements``), where an unusable record is quarantined with a reason.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 
 class Status(StrEnum):
@@ -21,6 +28,29 @@ class Role(StrEnum):
     guardian = "guardian"
     parent = "parent"
     proctor = "proctor"
+
+
+# OneRoster 1.2's user-role vocabulary, collapsed onto the canonical roles.
+ROLE_SYNONYMS = {
+    "districtAdministrator": "administrator",
+    "siteAdministrator": "administrator",
+    "systemAdministrator": "administrator",
+    "principal": "administrator",
+    "counselor": "administrator",
+    "relative": "guardian",
+}
+# The spec's pattern for extension values, as published: JSON Schema patterns are unanchored,
+# so this is a search (any value containing ``ext:`` + a name is spec-valid), as in pydantic.
+EXTENSION = r"(ext:)[a-zA-Z0-9\.\-_]+"
+ExtensionValue = Annotated[str, Field(pattern=EXTENSION, max_length=255)]
+
+
+def _role_synonym(value: Any) -> Any:
+    return ROLE_SYNONYMS.get(value, value) if isinstance(value, str) else value
+
+
+# A canonical role or a OneRoster extension role (``ext:mentor``), kept as the source said it.
+AnyRole = Annotated[Role | ExtensionValue, BeforeValidator(_role_synonym)]
 
 
 class Record(BaseModel):
@@ -48,13 +78,13 @@ class AcademicSession(Record):
 
 
 class Person(Record):
-    username: str = Field(min_length=1)
+    username: str | None = None  # optional in OneRoster 1.2
     given_name: str = Field(min_length=1)
     family_name: str = Field(min_length=1)
     preferred_first_name: str | None = None
-    email: EmailStr | None = None
+    email: str | None = None  # the spec types it as a string: "n/a" is valid here
     phone: str | None = None
-    role: Role
+    role: AnyRole
     identifier: str | None = None  # e.g. student number
     org_ids: list[str] = Field(default_factory=list)
     enabled: bool = True
@@ -63,7 +93,7 @@ class Person(Record):
 class Course(Record):
     title: str = Field(min_length=1)
     course_code: str | None = None
-    org_id: str
+    org_id: str | None = None  # optional in OneRoster 1.2
     school_year_id: str | None = None
 
 
@@ -81,7 +111,7 @@ class Enrollment(Record):
     person_id: str
     class_id: str
     school_id: str
-    role: Role
+    role: AnyRole
     primary: bool = False
     begin_date: date | None = None
     end_date: date | None = None

@@ -12,7 +12,7 @@ from connectors.canonical import AcademicSession, Class, Enrollment, Org, Person
 from connectors.canvas.models import User
 
 # Canvas has no course-level administrator: a school admin on a class roster teaches it.
-ROLE_TO_CANVAS = {
+ROLE_TO_CANVAS: dict[str, str] = {  # extension roles have none: quarantined
     Role.student: "student",
     Role.teacher: "teacher",
     Role.aide: "ta",
@@ -46,7 +46,7 @@ def user_row(person: Person) -> list[str]:
     return [
         person.source_id,
         person.identifier or "",
-        person.username,
+        person.username or "",  # never empty here: unfit records are quarantined first
         person.given_name,
         person.family_name,
         short,

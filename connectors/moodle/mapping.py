@@ -25,7 +25,7 @@ from connectors.moodle.models import (
 )
 
 # Canonical role -> Moodle course role (mdl_role ids of a standard install).
-ROLE_IDS: dict[Role, int] = {
+ROLE_IDS: dict[str, int] = {  # extension roles have none: quarantined
     Role.student: STUDENT,
     Role.teacher: EDITING_TEACHER,
     Role.aide: NON_EDITING_TEACHER,
@@ -36,7 +36,7 @@ ROLE_IDS: dict[Role, int] = {
 
 def moodle_username(person: Person) -> str:
     """Moodle usernames are lower case (PARAM_USERNAME rejects anything else)."""
-    return person.username.strip().lower()
+    return (person.username or "").strip().lower()
 
 
 def person_to_new_user(person: Person, *, auth: str = "manual") -> NewUser:

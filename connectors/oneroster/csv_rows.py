@@ -1,230 +1,201 @@
-"""One CSV row -> one canonical record, or a ``RowError`` naming the column at fault."""
+"""Reading one CSV row's cells by column name, collecting *every* problem of the row.
+
+``Cells`` reads a row's cells by binding column name and never stops at the first bad cell:
+each reader method returns the value (or None) and records a ``Problem`` (column, value, what
+was expected, severity). What can be read safely is tolerated with a warning (``Scheduled`` for
+``scheduled``, a bare date where a date-time is due, ``TRUE``, 1.1's ``inactive`` status); what
+cannot is an error and the row is not loaded. A reference to a row that was itself rejected is
+neither: the row *waits* for that row (reported once, at lower severity, naming it).
+"""
 
 from __future__ import annotations
 
+import re
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from connectors import canonical
-from connectors.oneroster.csv_spec import ORG_TYPES, SESSION_TYPES, STATUSES
-from connectors.oneroster.mapping import ROLES
+from connectors.oneroster.csv_spec import (
+    STATUSES,
+)
+
+EXTENSION = re.compile(r"(ext:)[a-zA-Z0-9\.\-_]+")
+MAX_CELL = 1000  # a cell longer than this is refused: no field of the binding needs more
 
 
-class RowError(Exception):
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
+@dataclass(frozen=True, slots=True)
+class Problem:
+    column: str  # binding column name, "" for the row as a whole
+    value: str
+    expected: str
+    severity: str  # error | warning | waiting
+    waits_for: str = ""  # "users.csv:7" when severity is waiting
 
 
 @dataclass
-class RowContext:
-    as_of: datetime
-    bulk: dict[str, bool] = field(default_factory=dict)  # file -> is a bulk (complete) file
-    ids: dict[str, set[str]] = field(default_factory=dict)  # file -> sourcedIds read so far
-    roles: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # user -> (role, org)
+class Index:
+    """What the files read so far hold: compact sets of ids, never rows."""
 
-    def ref(self, cells: dict[str, str], column: str, target: str, *, required: bool = True) -> str:
-        value = cells[column].strip()
+    loaded: dict[str, set[str]] = field(default_factory=dict)  # file -> loaded sourcedIds
+    refused: dict[str, dict[str, int]] = field(default_factory=dict)  # file -> id -> line
+    complete: set[str] = field(default_factory=set)  # bulk files read: absent ids are missing
+    # 1.2: user -> (canonical role, org ids) from roles.csv, primary role first
+    roles: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    refused_roles: dict[str, int] = field(default_factory=dict)  # user -> line of a bad role row
+
+    def add(self, name: str, sid: str) -> None:
+        self.loaded.setdefault(name, set()).add(sys.intern(sid) if len(sid) < 40 else sid)
+
+    def refuse(self, name: str, sid: str, line: int) -> None:
+        self.refused.setdefault(name, {}).setdefault(sid, line)
+
+
+class Cells:
+    def __init__(
+        self,
+        values: dict[str, str],
+        *,
+        line: int,
+        version: str,
+        delta: bool,
+        index: Index,
+        as_of: datetime,
+    ) -> None:
+        self.values, self.line, self.version, self.delta = values, line, version, delta
+        self.index, self.as_of = index, as_of
+        self.problems: list[Problem] = []
+        self.bad = 0  # errors + waits: the row is not loaded
+
+    # -- bookkeeping --
+    def error(self, column: str, value: str, expected: str) -> None:
+        self.problems.append(Problem(column, value, expected, "error"))
+        self.bad += 1
+
+    def wait(self, column: str, value: str, expected: str, waits_for: str) -> None:
+        self.problems.append(Problem(column, value, expected, "waiting", waits_for))
+        self.bad += 1
+
+    def warn(self, column: str, value: str, expected: str) -> None:
+        self.problems.append(Problem(column, value, expected, "warning"))
+
+    @property
+    def failed(self) -> bool:
+        return self.bad > 0
+
+    # -- cells --
+    def text(self, column: str, *, required: bool = False) -> str | None:
+        value = self.values.get(column, "").strip()
+        if len(value) > MAX_CELL:
+            self.error(column, value[:40] + "...", f"at most {MAX_CELL} characters")
+            return None
         if not value:
             if required:
-                raise RowError(column, f"{column} is required")
-            return ""
-        # Only a bulk file is complete; a delta may point at records it does not carry.
-        if self.bulk.get(target) and value not in self.ids.get(target, set()):
-            raise RowError(column, f"{column} {value!r} is not in {target}.csv")
+                self.error(column, "", "a value (the column is required)")
+            return None
         return value
 
-
-def _required(cells: dict[str, str], column: str) -> str:
-    value = cells[column].strip()
-    if not value:
-        raise RowError(column, f"{column} is required")
-    return value
-
-
-def _date(cells: dict[str, str], column: str, *, required: bool = False) -> date | None:
-    value = cells[column].strip()
-    if not value:
-        if required:
-            raise RowError(column, f"{column} is required")
+    def choice(
+        self, column: str, allowed: Iterable[str], *, required: bool = True, extension: bool = True
+    ) -> str | None:
+        """One of ``allowed`` or (where the spec allows) an ``ext:`` value; case is forgiven."""
+        value = self.text(column, required=required)
+        if value is None or value in allowed or (extension and EXTENSION.search(value)):
+            return value
+        folded = {a.casefold(): a for a in allowed}
+        if value.casefold() in folded:
+            fixed = folded[value.casefold()]
+            self.warn(column, value, f"{fixed!r} (read as such)")
+            return fixed
+        tail = " or an ext: value" if extension else ""
+        self.error(column, value, "one of " + ", ".join(allowed) + tail)
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise RowError(column, f"{column} {value!r} is not a date (YYYY-MM-DD)") from None
 
+    def date(self, column: str, *, required: bool = False) -> date | None:
+        value = self.text(column, required=required)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+        try:  # a date-time where a date is due: the date part is unambiguous
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            self.error(column, value, "a date YYYY-MM-DD")
+            return None
+        self.warn(column, value, "a date YYYY-MM-DD (its date part is used)")
+        return moment.date()
 
-def _datetime(value: str, column: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise RowError(column, f"{column} {value!r} is not an ISO 8601 date-time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    def moment(self, column: str, *, required: bool) -> datetime | None:
+        value = self.text(column, required=required)
+        if value is None:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            self.error(column, value, "an ISO 8601 date-time, e.g. 2026-05-01T00:00:00Z")
+            return None
+        if len(value) == 10:  # a bare date: midnight UTC is what it can only mean
+            self.warn(column, value, "a date-time (read as midnight UTC)")
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
-
-def _bool(cells: dict[str, str], column: str, default: bool) -> bool:
-    value = cells[column].strip().lower()
-    if not value:
+    def flag(self, column: str, default: bool, *, required: bool = False) -> bool:
+        value = self.text(column, required=required)
+        if value is None:
+            return default
+        if value in ("true", "false"):
+            return value == "true"
+        if value.casefold() in ("true", "false"):
+            self.warn(column, value, f"{value.casefold()!r} (read as such)")
+            return value.casefold() == "true"
+        self.error(column, value, "true or false")
         return default
-    if value not in ("true", "false"):
-        raise RowError(column, f"{column} must be true or false, not {cells[column]!r}")
-    return value == "true"
 
+    def year(self, column: str) -> str | None:
+        value = self.text(column, required=True)
+        if value is not None and not (len(value) == 4 and value.isdigit()):
+            self.error(column, value, "a 4-digit year, e.g. 2027")
+            return None
+        return value
 
-def _choice(cells: dict[str, str], column: str, allowed: set[str]) -> str:
-    value = _required(cells, column)
-    if value not in allowed:
-        raise RowError(column, f"{column} {value!r} is not one of {sorted(allowed)}")
-    return value
+    def ref(self, column: str, target: str, *, required: bool, strict: bool) -> str | None:
+        """A sourcedId in ``target``. ``strict``: a record useless without it (an enrollment's
+        user); otherwise a missing target is a warning (packages point at orgs they omit)."""
+        value = self.text(column, required=required)
+        if value is not None:
+            self._check_ref(column, value, target, strict=strict)
+        return value
 
+    def refs(self, column: str, target: str, *, required: bool) -> list[str]:
+        cell = self.text(column, required=required)
+        values = [v.strip() for v in (cell or "").split(",") if v.strip()]
+        if cell is not None and not values:
+            self.error(column, cell, f"comma separated sourcedIds of {target}.csv")
+        for value in values:
+            self._check_ref(column, value, target, strict=False)
+        return values
 
-def _role(cells: dict[str, str], column: str) -> str:
-    value = _required(cells, column)
-    role = ROLES.get(value, value)
-    if role not in canonical.Role.__members__:
-        raise RowError(column, f"{column} {value!r} is not a OneRoster role")
-    return role
+    def _check_ref(self, column: str, value: str, target: str, *, strict: bool) -> None:
+        line = self.index.refused.get(target, {}).get(value)
+        if line is not None:
+            self.wait(column, value, f"a loaded row of {target}.csv", f"{target}.csv:{line}")
+        elif target in self.index.complete and value not in self.index.loaded.get(target, ()):
+            expected = f"a sourcedId of {target}.csv"
+            (self.error if strict else self.warn)(column, value, expected)
 
-
-def _common(cells: dict[str, str], ctx: RowContext, delta: bool) -> dict[str, Any]:
-    sid = _required(cells, "sourcedId")
-    status, modified = cells["status"].strip(), cells["dateLastModified"].strip()
-    if delta and not status:
-        raise RowError("status", "status is required in a delta file")
-    if status and status not in STATUSES:
-        raise RowError("status", f"status {status!r} is not one of {sorted(STATUSES)}")
-    if delta and not modified:
-        raise RowError("dateLastModified", "dateLastModified is required in a delta file")
-    stamp = _datetime(modified, "dateLastModified") if modified else ctx.as_of
-    return {"source_id": sid, "status": status or "active", "date_last_modified": stamp}
-
-
-def build_record(name: str, cells: dict[str, str], ctx: RowContext, *, delta: bool) -> Any:
-    base = _common(cells, ctx, delta)
-    record: Any = BUILDERS[name](cells, ctx, base)
-    ctx.ids.setdefault(name, set()).add(base["source_id"])
-    return record
-
-
-def _org(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.Org:
-    return canonical.Org(
-        **base,
-        name=_required(c, "name"),
-        type=_choice(c, "type", ORG_TYPES),
-        identifier=c["identifier"] or None,
-        parent_id=c["parentSourcedId"] or None,
-    )
-
-
-def _session(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.AcademicSession:
-    year = _required(c, "schoolYear")
-    if not (len(year) == 4 and year.isdigit()):
-        raise RowError("schoolYear", f"schoolYear {year!r} is not a 4-digit year")
-    start, end = _date(c, "startDate", required=True), _date(c, "endDate", required=True)
-    if start and end and end < start:
-        raise RowError("endDate", f"endDate {end} is before startDate {start}")
-    return canonical.AcademicSession(
-        **base,
-        title=_required(c, "title"),
-        type=_choice(c, "type", SESSION_TYPES),
-        start_date=start,
-        end_date=end,
-        school_year=year,
-        parent_id=c["parentSourcedId"] or None,
-    )
-
-
-def _course(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.Course:
-    year = ctx.ref(c, "schoolYearSourcedId", "academicSessions", required=False)
-    return canonical.Course(
-        **base,
-        title=_required(c, "title"),
-        course_code=c["courseCode"] or None,
-        org_id=ctx.ref(c, "orgSourcedId", "orgs"),
-        school_year_id=year or None,
-    )
-
-
-def _class(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.Class:
-    terms = [t.strip() for t in c["termSourcedIds"].split(",") if t.strip()]
-    if not terms:
-        raise RowError("termSourcedIds", "termSourcedIds is required")
-    known = ctx.ids.get("academicSessions", set())
-    if ctx.bulk.get("academicSessions"):
-        for term in terms:
-            if term not in known:
-                raise RowError("termSourcedIds", f"term {term!r} is not in academicSessions.csv")
-    return canonical.Class(
-        **base,
-        title=_required(c, "title"),
-        class_code=c["classCode"] or None,
-        course_id=ctx.ref(c, "courseSourcedId", "courses"),
-        school_id=ctx.ref(c, "schoolSourcedId", "orgs"),
-        term_ids=terms,
-    )
-
-
-def _role_row(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> None:
-    user = _required(c, "userSourcedId")
-    kind = _choice(c, "roleType", {"primary", "secondary"})
-    role = _role(c, "role")
-    org = ctx.ref(c, "orgSourcedId", "orgs")
-    _date(c, "beginDate")
-    _date(c, "endDate")
-    entries = ctx.roles.setdefault(user, [])
-    if kind == "primary":
-        entries.insert(0, (role, org))
-    else:
-        entries.append((role, org))
-
-
-def _user(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.Person:
-    roles = ctx.roles.get(base["source_id"])
-    if not roles:
-        raise RowError("sourcedId", f"user {base['source_id']!r} has no role in roles.csv")
-    orgs = [org for _, org in roles]
-    primary_org = ctx.ref(c, "primaryOrgSourcedId", "orgs", required=False)
-    if primary_org and primary_org not in orgs:
-        orgs.insert(0, primary_org)
-    return canonical.Person(
-        **base,
-        username=_required(c, "username"),
-        given_name=_required(c, "givenName"),
-        family_name=_required(c, "familyName"),
-        preferred_first_name=c["preferredGivenName"] or None,
-        email=c["email"] or None,
-        phone=c["phone"] or None,
-        role=roles[0][0],
-        identifier=c["identifier"] or None,
-        org_ids=orgs,
-        enabled=_bool(c, "enabledUser", True),
-    )
-
-
-def _enrollment(c: dict[str, str], ctx: RowContext, base: dict[str, Any]) -> canonical.Enrollment:
-    begin, end = _date(c, "beginDate"), _date(c, "endDate")
-    if begin and end and end < begin:
-        raise RowError("endDate", f"endDate {end} is before beginDate {begin}")
-    return canonical.Enrollment(
-        **base,
-        class_id=ctx.ref(c, "classSourcedId", "classes"),
-        school_id=ctx.ref(c, "schoolSourcedId", "orgs"),
-        person_id=ctx.ref(c, "userSourcedId", "users"),
-        role=_role(c, "role"),
-        primary=_bool(c, "primary", False),
-        begin_date=begin,
-        end_date=end,
-    )
-
-
-BUILDERS: dict[str, Any] = {
-    "orgs": _org,
-    "academicSessions": _session,
-    "courses": _course,
-    "classes": _class,
-    "roles": _role_row,
-    "users": _user,
-    "enrollments": _enrollment,
-}
+    def common(self) -> dict[str, Any]:
+        sid = self.text("sourcedId", required=True)
+        status = self.text("status", required=self.delta)
+        if status == "inactive":  # 1.1 removed it; the spec says read it as tobedeleted
+            self.warn("status", status, "active or tobedeleted (read as tobedeleted)")
+            status = "tobedeleted"
+        elif status is not None and status not in STATUSES:
+            status = self.choice("status", STATUSES, extension=False)
+        stamp = self.moment("dateLastModified", required=self.delta)
+        return {
+            "source_id": sid,
+            "status": status or "active",
+            "date_last_modified": stamp or self.as_of,
+        }

@@ -1,8 +1,10 @@
 """OneRoster 1.2 wire records <-> Atrium's canonical model.
 
-The canonical model follows OneRoster's concepts, so this is mostly renaming. A record that
-lacks what the canonical model needs (no dateLastModified, no class reference ...) raises
-``MalformedResponse`` naming the record and the field, never a half-filled canonical record.
+The canonical model follows OneRoster's concepts, so this is mostly renaming. Everything the
+1.2 schemas allow maps (no username, no course org, ``ext:`` roles, any email string). A record
+the canonical model cannot hold at all (a field the schemas require is missing, as in a
+``fields=`` selection, or an empty sourcedId) raises ``MalformedResponse`` naming the record and
+the field: the caller quarantines it with that reason, never a half-filled canonical record.
 """
 
 from __future__ import annotations
@@ -13,19 +15,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from connectors import canonical
+from connectors.canonical.models import ROLE_SYNONYMS
 from connectors.errors import MalformedResponse
 from connectors.oneroster import models
 from connectors.oneroster.errors import SYSTEM
 
 # 1.2 role vocabulary -> canonical roles (the extra admin flavours collapse to administrator).
-ROLES = {
-    "districtAdministrator": "administrator",
-    "siteAdministrator": "administrator",
-    "systemAdministrator": "administrator",
-    "principal": "administrator",
-    "counselor": "administrator",
-    "relative": "guardian",
-}
+ROLES = ROLE_SYNONYMS
 
 
 def _fail(record: models.Base, problem: str) -> MalformedResponse:
@@ -94,7 +90,7 @@ def course(r: models.Course) -> canonical.Course:
         canonical.Course,
         title=r.title,
         course_code=r.course_code,
-        org_id=_ref(r, r.org, "org"),
+        org_id=r.org.sourced_id if r.org else None,
         school_year_id=year,
     )
 

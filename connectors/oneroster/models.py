@@ -4,6 +4,12 @@ Only ``sourcedId`` is required everywhere: a ``fields=`` selection may return pa
 Types are still checked, so a record with a broken date or without a sourcedId fails validation
 and is reported, never passed on. Unknown members are kept (``extra="allow"``): vendors add
 ``metadata`` and extensions, and a PUT must not lose them.
+
+Every record the published 1.2 schemas accept parses (held by tests/connectors/oneroster/
+test_spec_records.py): booleans come as the spec's strings ``"true"``/``"false"`` or as JSON
+booleans (older servers), GUIDRef ``href``s absolute or relative, enumerations with ``ext:``
+values are plain strings, and ``email`` is any string. Whether Atrium can *use* a record is
+decided downstream, where an unusable one is quarantined with its reason.
 """
 
 from __future__ import annotations
@@ -23,13 +29,13 @@ class Wire(BaseModel):
 
 
 class GUIDRef(Wire):
-    sourced_id: str = Field(min_length=1)
+    sourced_id: str
     type: str | None = None
     href: str | None = None
 
 
 class Base(Wire):
-    sourced_id: str = Field(min_length=1)
+    sourced_id: str
     status: str | None = None  # active | tobedeleted
     date_last_modified: datetime | None = None
     metadata: dict[str, Any] | None = None
