@@ -84,7 +84,9 @@ async def login(
     ttl = timedelta(minutes=settings.api.access_token_minutes)
     key = await request.app.state.signing_key.get()
     return TokenAnswer(
-        access_token=tokens.issue(key, user.username, user.role, ttl),
+        access_token=tokens.issue(
+            key, user.username, user.role, ttl, generation=user.token_generation
+        ),
         expires_in=int(ttl.total_seconds()),
     )
 
