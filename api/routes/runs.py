@@ -217,8 +217,12 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _not_found(workflow_id: str) -> HTTPException:
-    return HTTPException(404, f"run {workflow_id!r} not found")
+# One answer for "no such run" and "not yours to see", the id not even echoed back.
+_NOT_FOUND = "workflow_id: no such run"
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(404, _NOT_FOUND)
 
 
 async def _describe(
@@ -231,11 +235,11 @@ async def _describe(
         description = await client.get_workflow_handle(workflow_id).describe()
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
-            raise _not_found(workflow_id) from None
+            raise _not_found() from None
         raise
     subject = description.typed_search_attributes.get(SUBJECT)
     if principal is not None and not principal.may_see(subject):
-        raise _not_found(workflow_id)
+        raise _not_found()
     return description
 
 
