@@ -52,28 +52,26 @@ MAX_JSON_NODES = 10_000  # keys, values and items together
 
 def check_json(value: Any, max_depth: int = MAX_JSON_DEPTH, max_nodes: int = MAX_JSON_NODES) -> Any:
     """Refuse JSON nested deeper than ``max_depth`` or larger than ``max_nodes``, and text with
-    control characters (keys as single-line names, string values as multi-line text). Walks with
-    an explicit stack: the check itself must not recurse as deep as the attack."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
+    control characters (keys as single-line names, string values as multi-line text), naming
+    where. Walks with an explicit stack: the check must not recurse as deep as the attack."""
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
     nodes = 0
     while stack:
-        item, depth = stack.pop()
+        item, depth, path = stack.pop()
         nodes += 1
         if nodes > max_nodes:
             raise ValueError(f"holds more than {max_nodes} values")
+        if isinstance(item, dict | list) and depth > max_depth:
+            raise ValueError(f"nested deeper than {max_depth} levels (at {path[:100]})")
         if isinstance(item, dict):
-            if depth > max_depth:
-                raise ValueError(f"nested deeper than {max_depth} levels")
             for key, child in item.items():
                 if isinstance(key, str) and _LINE_FORBIDDEN.search(key):
                     raise ValueError(f"key {_shown(key)} holds a control character")
-                stack.append((child, depth + 1))
+                stack.append((child, depth + 1, f"{path}.{key}" if path else str(key)))
         elif isinstance(item, list):
-            if depth > max_depth:
-                raise ValueError(f"nested deeper than {max_depth} levels")
-            stack.extend((child, depth + 1) for child in item)
+            stack.extend((child, depth + 1, f"{path}[{i}]") for i, child in enumerate(item))
         elif isinstance(item, str) and _TEXT_FORBIDDEN.search(item):
-            raise ValueError("a text value holds a control character")
+            raise ValueError(f"{path[:100] or 'value'}: holds a control character")
     return value
 
 
