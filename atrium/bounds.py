@@ -101,6 +101,10 @@ def check_line(value: str) -> str:
     return value
 
 
+def is_line(value: str) -> bool:
+    return not _LINE_FORBIDDEN.search(value)
+
+
 def check_text(value: str) -> str:
     if _TEXT_FORBIDDEN.search(value):
         raise ValueError("must not contain control characters other than tab and newline")

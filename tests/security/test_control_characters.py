@@ -162,3 +162,16 @@ async def test_tab_and_newline_stay_allowed_in_descriptions(api: httpx.AsyncClie
         _refused(renamed, "base_url")
     finally:
         assert (await api.delete(f"/api/v1/integrations/{name}")).status_code == 204
+
+
+async def test_a_login_name_with_control_characters_is_refused_like_a_wrong_one(
+    api_url: str,
+) -> None:
+    # On PostgreSQL a NUL in the lookup raised a database error (a 500); no account can have it.
+    async with httpx.AsyncClient(base_url=api_url) as client:
+        for bad in ("adm\x00in", "admin\x1b", "admin\x85"):
+            answer = await client.post(
+                "/api/v1/auth/token", data={"username": bad, "password": "whatever-it-is"}
+            )
+            assert answer.status_code == 401, answer.text
+            assert "username or password" in answer.json()["error"]
