@@ -12,6 +12,7 @@ these too, and FastAPI accepts them in ``Query``/``Path`` parameters
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -48,6 +49,7 @@ BoundedDatetime = Annotated[datetime, AfterValidator(_bounded_datetime)]
 
 MAX_JSON_DEPTH = 16  # a mapping or a process input nests a few levels; 900 is an attack
 MAX_JSON_NODES = 10_000  # keys, values and items together
+MAX_JSON_INT = 2**53 - 1  # the integers every JSON reader agrees on (RFC 7493)
 
 
 def check_json(value: Any, max_depth: int = MAX_JSON_DEPTH, max_nodes: int = MAX_JSON_NODES) -> Any:
@@ -72,6 +74,11 @@ def check_json(value: Any, max_depth: int = MAX_JSON_DEPTH, max_nodes: int = MAX
             stack.extend((child, depth + 1, f"{path}[{i}]") for i, child in enumerate(item))
         elif isinstance(item, str) and _TEXT_FORBIDDEN.search(item):
             raise ValueError(f"{path[:100] or 'value'}: holds a control character")
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_JSON_INT:
+            raise ValueError(f"{path[:100] or 'value'}: integer beyond +-2^53")
+        elif isinstance(item, float) and not math.isfinite(item):
+            # Python's JSON parser accepts NaN and Infinity; no JSON answer can carry them back.
+            raise ValueError(f"{path[:100] or 'value'}: must be a finite number")
     return value
 
 

@@ -25,7 +25,7 @@ from api.errors import validation_detail
 from api.events.hub import EventsDep
 from api.security import Principal, require
 from api.starter import start_process
-from atrium.bounds import BoundedDatetime, JsonObject, Line
+from atrium.bounds import BoundedDatetime, JsonObject, Line, is_line
 from atrium.temporal import INTEGRATION, PROCESS, SUBJECT, TaskQueues
 from workflows.registry import PROCESSES, by_workflow_type
 
@@ -132,6 +132,10 @@ async def start_run(
             f["field"] = f"input.{f['field']}" if f["field"] != "body" else "input"
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
         raise HTTPException(422, f"invalid input: {summary}") from None
+    # Workflow ids are built from input fields; whichever field a process uses, no control
+    # character (a newline allowed in free text included) may end up in an id.
+    if not is_line(process.workflow_id(arg)):
+        raise HTTPException(422, "input: a field of the run's id holds a control character")
     handle, started = await start_process(
         client, TaskQueues.from_settings(settings.temporal), process, arg, events=events
     )

@@ -71,6 +71,10 @@ def test_json_is_bounded_in_depth_and_size_and_names_where_it_fails() -> None:
     assert "outer.inner[1]" in _refused("data", data={"outer": {"inner": ["ok", "b\x00d"]}})
     assert "key" in _refused("data", data={"bad\nkey": 1})
     assert Sample(data={"multi": "line\n\ttext"}).data == {"multi": "line\n\ttext"}
+    assert "2^53" in _refused("data", data={"n": [2**63]})
+    assert "finite" in _refused("data", data={"x": float("nan")})
+    assert "finite" in _refused("data", data={"x": float("-inf")})
+    assert Sample(data={"n": 2**53 - 1, "f": 1.5, "b": True}).data["n"] == 2**53 - 1
 
 
 @pytest.mark.parametrize("bad", ["\x00", "\x1f", "\x7f", "\x85", "\ud800"])

@@ -175,3 +175,18 @@ async def test_a_login_name_with_control_characters_is_refused_like_a_wrong_one(
             )
             assert answer.status_code == 401, answer.text
             assert "username or password" in answer.json()["error"]
+
+
+async def test_no_run_id_can_hold_a_control_character(api: httpx.AsyncClient) -> None:
+    # proctored-exam builds its id from the course, free text in its input model: the run
+    # route checks the id every process would get, whichever field it comes from.
+    course = f"c-{_unique()}\nforged"
+    answer = await api.post(
+        "/api/v1/runs",
+        json={"process": "proctored-exam",
+              "input": {"course": course, "assignment_id": 5,
+                        "reviewer_email": "r@example.org"}},
+    )  # fmt: skip
+    _refused(answer, "input")
+    listed = await api.get("/api/v1/runs", params={"process": "proctored-exam"})
+    assert listed.status_code == 200 and course not in listed.text

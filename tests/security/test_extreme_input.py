@@ -5,6 +5,7 @@ into a 503). Each is now a 422 naming the field, and nothing is stored."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -99,3 +100,18 @@ async def test_deep_json_and_far_dates_in_bodies_are_422(
 async def test_a_wide_json_body_is_refused(api: httpx.AsyncClient) -> None:
     wide = {"process": "integration-health-check", "input": {f"k{i}": i for i in range(20_000)}}
     assert_refused(await api.post("/api/v1/runs", json=wide), "input")
+
+
+async def test_nan_and_huge_numbers_in_free_form_json_are_refused(api: httpx.AsyncClient) -> None:
+    # Python's JSON parser reads NaN; once stored, no JSON answer could carry it back (a 500).
+    name = f"nan-{uuid.uuid4().hex[:8]}"
+    body = {"name": name, "system": "generic", "base_url": "http://127.0.0.1:9"}
+    raw = json.dumps(body | {"options": {"timeout": float("nan")}})  # writes NaN, as sent
+    answer = await api.post(
+        "/api/v1/integrations", content=raw, headers={"Content-Type": "application/json"}
+    )
+    assert_refused(answer, "options")
+    huge = {"name": name, "system": "generic", "base_url": "http://127.0.0.1:9",
+            "options": {"port": HUGE}}  # fmt: skip
+    assert_refused(await api.post("/api/v1/integrations", json=huge), "options")
+    assert (await api.get(f"/api/v1/integrations/{name}")).status_code == 404
