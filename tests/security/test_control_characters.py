@@ -190,3 +190,9 @@ async def test_no_run_id_can_hold_a_control_character(api: httpx.AsyncClient) ->
     _refused(answer, "input")
     listed = await api.get("/api/v1/runs", params={"process": "proctored-exam"})
     assert listed.status_code == 200 and course not in listed.text
+
+
+async def test_control_characters_in_json_keys_are_refused(api: httpx.AsyncClient) -> None:
+    for key in ("a\x00", "a\ud800", "a\nb"):
+        body = {"process": "integration-health-check", "input": {key: 1}}
+        _refused(await _send(api, "POST", "/api/v1/runs", body), "input")
