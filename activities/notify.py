@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.connections import host_of, integration, secret, setting, translate
 from activities.templates import TEMPLATES
+from atrium.bounds import Line
 from atrium.credentials import Credentials
 from atrium.db import session_scope
 from atrium.models import Integration, NotificationPreference, SentNotification
@@ -36,7 +37,9 @@ Channel = Literal["email", "slack", "teams", "none"]
 
 
 class NotifyInput(BaseModel):
-    message_key: str = Field(min_length=1, max_length=255, description="idempotency key")
+    # Line: it becomes part of a workflow id ("notify-<key>"), where a control character breaks
+    # Temporal's UI and every tool that reads the id.
+    message_key: Line = Field(min_length=1, max_length=255, description="idempotency key")
     recipient: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     template: str = Field(min_length=1, max_length=63)
     values: dict[str, str] = Field(default_factory=dict)

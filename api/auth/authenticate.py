@@ -60,11 +60,13 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.utcoffset() is None else value
 
 
-def _user_principal(engine: Engine, username: str) -> Principal:
+def _user_principal(engine: Engine, username: str, generation: object) -> Principal:
     with Session(engine) as session:
         user = session.exec(select(User).where(User.username == username)).first()
     if user is None or user.disabled:
         raise unauthorized("account unknown or disabled")
+    if generation != user.token_generation:  # password, role or account changed since issued
+        raise tokens.TokenInvalid("token revoked: sign in again")
     return Principal(
         subject=user.username, kind="user", role=user.role,
         person_id=user.person_id, class_ids=list(user.class_ids),
@@ -147,7 +149,7 @@ async def authenticate(request: Request) -> Principal:
             return await verifier.principal(credential)
         signing_key: SigningKey = request.app.state.signing_key
         claims = tokens.decode(await signing_key.get(), credential)
-        return await asyncio.to_thread(_user_principal, engine, str(claims["sub"]))
+        return await asyncio.to_thread(_user_principal, engine, str(claims["sub"]), claims["gen"])
     except tokens.TokenInvalid as exc:
         raise unauthorized(str(exc), invalid_token=True) from None
     except oidc.Refused as exc:

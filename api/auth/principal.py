@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from api.auth.rbac import SELF_SCOPED, Role, allowed
+from api.auth.rbac import SELF_SCOPED, Role, allowed, permissions_of
 
 
 class Principal(BaseModel):
@@ -20,6 +20,18 @@ class Principal(BaseModel):
         if self.scopes is not None and permission not in self.scopes:
             return False
         return allowed(self.role, permission)
+
+    def permissions(self) -> frozenset[str]:
+        """What this caller may do: its role's permissions, narrowed to an API key's scopes."""
+        return frozenset(p for p in permissions_of(self.role) if self.can(p))
+
+    def beyond_own(self, role: str) -> list[str]:
+        """What an account of ``role`` could do that this caller cannot: granting that role (or
+        taking over such an account) would raise the caller's own rights. Empty when it may."""
+        missing = sorted(permissions_of(role) - self.permissions())
+        if self.self_scoped and role not in {r.value for r in SELF_SCOPED}:
+            missing.append("runs:read of every subject")
+        return missing
 
     @property
     def self_scoped(self) -> bool:

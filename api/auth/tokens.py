@@ -17,10 +17,12 @@ class TokenInvalid(Exception):
     """The token cannot be trusted; the message says why without echoing the token."""
 
 
-def issue(key: bytes, username: str, role: str, ttl: timedelta) -> str:
+def issue(key: bytes, username: str, role: str, ttl: timedelta, *, generation: int) -> str:
+    """``generation``: the user's ``token_generation``; once it moves on, this token is refused."""
     now = datetime.now(UTC)
     claims = {
         "sub": username,
+        "gen": generation,
         "role": role,  # informative only: the role is re-read from the user row on every call
         "iss": ISSUER,
         "aud": AUDIENCE,
@@ -40,7 +42,7 @@ def decode(key: bytes, token: str) -> dict[str, Any]:
             algorithms=[ALGORITHM],  # never trust the token's own "alg"
             audience=AUDIENCE,
             issuer=ISSUER,
-            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            options={"require": ["exp", "iat", "sub", "iss", "aud", "gen"]},
         )
     except jwt.ExpiredSignatureError:
         raise TokenInvalid("token expired") from None

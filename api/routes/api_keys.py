@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Response, status
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
@@ -13,12 +13,13 @@ from api.auth import api_keys
 from api.auth.rbac import PERMISSIONS
 from api.deps import SessionDep
 from api.security import Principal, require
+from atrium.bounds import Limit, Offset, RowId
 from atrium.models import ApiKey
 from atrium.models.api_key import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 
 router = APIRouter(prefix="/api-keys", tags=["api keys"])
 
-KeyId = Annotated[int, Path(ge=1, le=2**62)]
+KeyId = Annotated[RowId, Path()]
 
 
 class ApiKeyPage(BaseModel):
@@ -31,14 +32,11 @@ def _check_scopes(body: ApiKeyCreate, principal: Principal) -> None:
     if unknown:
         raise HTTPException(422, f"scopes: unknown permission(s) {', '.join(unknown)}")
     beyond = [s for s in body.scopes if not principal.can(s)]
-    if beyond:
-        raise HTTPException(422, f"scopes: beyond your own permissions: {', '.join(beyond)}")
-    expires = body.expires_at
-    if expires is not None:
-        expires = expires if expires.utcoffset() is not None else expires.replace(tzinfo=UTC)
-        if expires <= datetime.now(UTC):
-            raise HTTPException(422, "expires_at: must be in the future")
-        body.expires_at = expires
+    if beyond:  # a key never carries more than its creator holds (its owner's role, its scopes)
+        raise HTTPException(403, f"scopes: beyond your own permissions: {', '.join(beyond)}")
+    # BoundedDatetime: already in UTC and within years 1970..2100.
+    if body.expires_at is not None and body.expires_at <= datetime.now(UTC):
+        raise HTTPException(422, "expires_at: must be in the future")
 
 
 def _get(session: Session, key_id: int) -> ApiKey:
@@ -72,8 +70,8 @@ async def create_api_key(
 async def list_api_keys(
     session: SessionDep,
     include_revoked: bool = False,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Offset = 0,
+    limit: Limit = 100,
 ) -> ApiKeyPage:
     query, count = select(ApiKey), select(func.count()).select_from(ApiKey)
     if not include_revoked:

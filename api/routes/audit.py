@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,6 +13,7 @@ from sqlmodel import col, func, select
 from api.auth import audit
 from api.deps import EngineDep, SessionDep
 from api.security import require
+from atrium.bounds import BoundedDatetime, Limit, Line, Offset
 from atrium.models import AuditEvent
 from atrium.models.audit import AuditEventPublic
 
@@ -35,15 +35,15 @@ class ChainVerification(BaseModel):
 @router.get("", response_model=AuditPage)
 async def list_audit(
     session: SessionDep,
-    actor: Annotated[str | None, Query(max_length=100)] = None,
+    actor: Annotated[Line | None, Query(max_length=100)] = None,
     action: Annotated[
-        str | None, Query(max_length=200, description="prefix, e.g. 'POST /api/v1/runs'")
+        Line | None, Query(max_length=200, description="prefix, e.g. 'POST /api/v1/runs'")
     ] = None,
     outcome: Annotated[str | None, Query(pattern="^(success|denied|failed)$")] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    since: BoundedDatetime | None = None,
+    until: BoundedDatetime | None = None,
+    offset: Offset = 0,
+    limit: Limit = 100,
 ) -> AuditPage:
     """Newest first."""
     query, count = select(AuditEvent), select(func.count()).select_from(AuditEvent)
@@ -55,9 +55,9 @@ async def list_audit(
     if outcome:
         clauses.append(col(AuditEvent.outcome) == outcome)
     if since:
-        clauses.append(col(AuditEvent.at) >= audit.as_utc(since))
+        clauses.append(col(AuditEvent.at) >= since)
     if until:
-        clauses.append(col(AuditEvent.at) < audit.as_utc(until))
+        clauses.append(col(AuditEvent.at) < until)
     for clause in clauses:
         query, count = query.where(clause), count.where(clause)
     rows = session.exec(query.order_by(col(AuditEvent.id).desc()).offset(offset).limit(limit)).all()

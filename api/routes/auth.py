@@ -32,6 +32,7 @@ from api.auth.rate_limit import RateLimiter
 from api.auth.rbac import permissions_of
 from api.deps import EngineDep, SettingsDep
 from api.security import Principal, public, require
+from atrium.bounds import is_line
 from atrium.models import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -58,6 +59,8 @@ class Me(BaseModel):
 
 
 def _check_password(engine: EngineDep, username: str, password: str) -> User | None:
+    if not is_line(username):  # no account has such a name; PostgreSQL refuses a NUL in a query
+        return None
     with Session(engine, expire_on_commit=False) as session:
         user = session.exec(select(User).where(User.username == username)).first()
         ok = verify_password(user.password_hash if user else None, password)
@@ -120,7 +123,9 @@ async def login(
     ttl = timedelta(minutes=settings.api.access_token_minutes)
     key = await request.app.state.signing_key.get()
     return TokenAnswer(
-        access_token=tokens.issue(key, user.username, user.role, ttl),
+        access_token=tokens.issue(
+            key, user.username, user.role, ttl, generation=user.token_generation
+        ),
         expires_in=int(ttl.total_seconds()),
     )
 

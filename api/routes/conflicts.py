@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Query
 from sqlmodel import col, select
 from temporalio.service import RPCError
 
 from api.deps import SessionDep, TemporalDep
 from api.security import Principal, require
+from atrium.bounds import Limit, Line, RowId
 from atrium.models.conflict import ConflictPublic, ConflictResolve, SyncConflict
 from atrium.models.integration import utcnow
 from atrium.sync.conflicts import Side, apply_resolution
 from workflows.profile_sync import ConflictResolution
 
 router = APIRouter(prefix="/conflicts", tags=["conflicts"])
-Id = Annotated[int, Path(ge=1)]
+Id = RowId
 
 
 @router.get("", response_model=list[ConflictPublic], dependencies=[require("conflicts:read")])
 def list_conflicts(
     session: SessionDep,
     status: Annotated[str | None, Query(pattern="^(open|resolved)$")] = "open",
-    integration: Annotated[str | None, Query(max_length=63)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    integration: Annotated[Line | None, Query(max_length=63)] = None,
+    limit: Limit = 100,
 ) -> list[SyncConflict]:
     query = select(SyncConflict)
     if status:

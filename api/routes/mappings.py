@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from api.deps import SessionDep
 from api.errors import validation_detail
 from api.security import Principal, require
+from atrium.bounds import JsonList, JsonObject, Line, RowId
 from atrium.models.mapping import NAME_PATTERN, Mapping, MappingCreate, MappingPublic, MappingUpdate
 from atrium.sync.changes import map_page
 from atrium.sync.mapping import RECORD_TYPES, CompiledMapping, MappingSpec
@@ -22,9 +23,9 @@ Name = Annotated[str, Path(pattern=NAME_PATTERN, max_length=63)]
 
 
 class DryRun(BaseModel):
-    record_type: str = Field(max_length=32, examples=["users"])
-    spec: dict[str, Any]
-    records: list[dict[str, Any]] = Field(min_length=1, max_length=100)
+    record_type: Line = Field(max_length=32, examples=["users"])
+    spec: JsonObject
+    records: JsonList = Field(min_length=1, max_length=100)
 
 
 class DryRunItem(BaseModel):
@@ -130,7 +131,7 @@ def list_versions(name: Name, session: SessionDep) -> list[Mapping]:
     response_model=MappingPublic,
     dependencies=[require("mappings:read")],
 )
-def get_version(name: Name, version: Annotated[int, Path(ge=1)], session: SessionDep) -> Mapping:
+def get_version(name: Name, version: Annotated[RowId, Path()], session: SessionDep) -> Mapping:
     found = session.exec(
         select(Mapping).where(Mapping.name == name, Mapping.version == version)
     ).first()

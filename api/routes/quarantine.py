@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.security import require
 from api.starter import start_process
+from atrium.bounds import Limit, Line, Offset, RowId
 from atrium.models.quarantine import QUARANTINE_STATES, QuarantinedRecord, QuarantinePublic
 from atrium.temporal import TaskQueues
 from workflows.registry import PROCESSES
 
 router = APIRouter(prefix="/quarantine", tags=["quarantine"])
-Id = Annotated[int, Path(ge=1)]
+Id = RowId
 
 
 class RetryBody(BaseModel):
@@ -39,11 +40,11 @@ def _one(session: Session, quarantine_id: int) -> QuarantinedRecord:
 @router.get("", response_model=list[QuarantinePublic], dependencies=[require("quarantine:read")])
 def list_quarantine(
     session: SessionDep,
-    integration: Annotated[str | None, Query(max_length=63)] = None,
-    record_type: Annotated[str | None, Query(max_length=32)] = None,
-    status_: Annotated[str | None, Query(alias="status", max_length=16)] = "open",
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    integration: Annotated[Line | None, Query(max_length=63)] = None,
+    record_type: Annotated[Line | None, Query(max_length=32)] = None,
+    status_: Annotated[Line | None, Query(alias="status", max_length=16)] = "open",
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[QuarantinedRecord]:
     query = select(QuarantinedRecord)
     if status_:

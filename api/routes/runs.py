@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -18,13 +18,14 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowQueryFailedError,
 )
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import SettingsDep, TemporalDep
 from api.errors import validation_detail
 from api.events.hub import EventsDep
 from api.security import Principal, require
 from api.starter import start_process
+from atrium.bounds import BoundedDatetime, JsonObject, Line, is_line
 from atrium.temporal import INTEGRATION, PROCESS, SUBJECT, TaskQueues
 from workflows.registry import PROCESSES, by_workflow_type
 
@@ -32,6 +33,7 @@ router = APIRouter(prefix="/runs", tags=["runs"])
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,254}$"
 WorkflowId = Annotated[str, Path(pattern=ID_PATTERN, max_length=255)]
+SIGNAL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
 
 class RunStatus(StrEnum):
@@ -45,12 +47,12 @@ class RunStatus(StrEnum):
 
 
 class StartRun(BaseModel):
-    process: str = Field(min_length=1, max_length=100, examples=["integration-health-check"])
-    input: dict[str, Any] = Field(default_factory=dict)
+    process: Line = Field(min_length=1, max_length=100, examples=["integration-health-check"])
+    input: JsonObject = Field(default_factory=dict)
 
 
 class SignalRun(BaseModel):
-    payload: dict[str, Any] = Field(default_factory=dict)
+    payload: JsonObject = Field(default_factory=dict)
 
 
 class RunPublic(BaseModel):
@@ -130,6 +132,10 @@ async def start_run(
             f["field"] = f"input.{f['field']}" if f["field"] != "body" else "input"
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
         raise HTTPException(422, f"invalid input: {summary}") from None
+    # Workflow ids are built from input fields; whichever field a process uses, no control
+    # character (a newline allowed in free text included) may end up in an id.
+    if not is_line(process.workflow_id(arg)):
+        raise HTTPException(422, "input: a field of the run's id holds a control character")
     handle, started = await start_process(
         client, TaskQueues.from_settings(settings.temporal), process, arg, events=events
     )
@@ -150,7 +156,7 @@ async def list_runs(
     ] = None,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     page_token: Annotated[str | None, Query(max_length=4096)] = None,
-    started_after: Annotated[datetime | None, Query(description="ISO 8601 time")] = None,
+    started_after: Annotated[BoundedDatetime | None, Query(description="ISO 8601 time")] = None,
     principal: Principal = require("runs:read"),
 ) -> RunPage:
     clauses = []
@@ -165,9 +171,8 @@ async def list_runs(
         clauses.append(f"ExecutionStatus = '{status_.value}'")
     if integration:
         clauses.append(f"AtriumIntegration = '{integration}'")
-    if started_after:
-        when = started_after if started_after.tzinfo else started_after.replace(tzinfo=UTC)
-        clauses.append(f"StartTime > '{when.astimezone(UTC).isoformat().replace('+00:00', 'Z')}'")
+    if started_after:  # BoundedDatetime: already in UTC
+        clauses.append(f"StartTime > '{started_after.isoformat().replace('+00:00', 'Z')}'")
     token = None
     if page_token:
         try:
@@ -175,17 +180,31 @@ async def list_runs(
             if not token:
                 raise ValueError("empty")
         except (binascii.Error, ValueError):
-            raise HTTPException(422, "page_token: not a token this API returned") from None
+            raise _bad_page_token() from None
     iterator = client.list_workflows(
         " AND ".join(clauses) or None, page_size=page_size, next_page_token=token
     )
-    await iterator.fetch_next_page()
+    try:
+        await iterator.fetch_next_page()
+    except RPCError as exc:
+        # Temporal's tokens are opaque: one it cannot read fails the listing. That is the
+        # caller's token, not Temporal being down, unless Temporal is unreachable.
+        if token is None or exc.status in _TEMPORAL_DOWN:
+            raise
+        raise _bad_page_token() from None
     items = [_public(e, settings, client.namespace) for e in iterator.current_page or []]
     next_token = iterator.next_page_token
     return RunPage(
         items=items,
         next_page_token=base64.urlsafe_b64encode(next_token).decode() if next_token else None,
     )
+
+
+_TEMPORAL_DOWN = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+
+
+def _bad_page_token() -> HTTPException:
+    return HTTPException(422, "page_token: not a token this API returned")
 
 
 async def _input(client: TemporalDep, handle: WorkflowHandle) -> Any:
@@ -202,14 +221,29 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+# One answer for "no such run" and "not yours to see", the id not even echoed back.
+_NOT_FOUND = "workflow_id: no such run"
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(404, _NOT_FOUND)
+
+
 async def _describe(
     client: TemporalDep, workflow_id: str, principal: Principal | None = None
 ) -> WorkflowExecutionDescription:
-    description = await client.get_workflow_handle(workflow_id).describe()
+    """The run, or a 404 that is the same, byte for byte, whether the run does not exist or the
+    caller may not see it: run ids are predictable, so a different answer (or a shortcut that
+    answers faster) would tell a student which of someone else's runs exist."""
+    try:
+        description = await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise _not_found() from None
+        raise
     subject = description.typed_search_attributes.get(SUBJECT)
     if principal is not None and not principal.may_see(subject):
-        # 404, not 403: a student must not learn which other runs exist.
-        raise HTTPException(404, f"run {workflow_id!r} not found")
+        raise _not_found()
     return description
 
 
@@ -262,7 +296,7 @@ async def cancel_run(
 )
 async def signal_run(
     workflow_id: WorkflowId,
-    signal: Annotated[str, Path(max_length=100)],
+    signal: Annotated[str, Path(max_length=100, pattern=SIGNAL_PATTERN)],
     body: SignalRun,
     client: TemporalDep,
     settings: SettingsDep,

@@ -10,7 +10,7 @@ import secrets
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from sqlmodel import col, select
@@ -19,6 +19,7 @@ from activities.events import DeliveryRetry, EventEnvelope, start_delivery
 from api.deps import CredentialsDep, SessionDep, SettingsDep, TemporalDep
 from api.events.hub import EventsDep
 from api.security import require
+from atrium.bounds import Limit, Offset, RowId
 from atrium.credentials import CredentialError
 from atrium.egress import EgressPolicy, EgressRefused, HostNotFound
 from atrium.models import DeadLetter, Subscription
@@ -35,7 +36,6 @@ from atrium.models.subscription import (
 log = structlog.get_logger("api")
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 manage = [require("subscriptions:manage")]
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class Redelivery(BaseModel):
@@ -105,12 +105,12 @@ def _subscription_or_404(session: SessionDep, subscription_id: int) -> Subscript
 @router.get("/dead-letters", response_model=list[DeadLetterPublic], dependencies=manage)
 async def list_dead_letters(
     session: SessionDep,
-    subscription_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    subscription_id: RowId | None = None,
     status_: Annotated[
         str | None, Query(alias="status", pattern="^(" + "|".join(DEAD_LETTER_STATES) + ")$")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[DeadLetter]:
     query = select(DeadLetter).order_by(col(DeadLetter.id).desc())
     if subscription_id:

@@ -1,4 +1,9 @@
-"""User accounts, managed by administrators."""
+"""User accounts, managed by administrators.
+
+No caller may grant more than it holds: creating or changing an account whose role (old or new)
+may do what the caller may not answers 403 naming the role, so an API key scoped to
+``users:manage`` cannot mint an administrator, nor reset one's password. A change of password,
+role or the disabled flag revokes the account's login tokens (``User.revoke_tokens``)."""
 
 from __future__ import annotations
 
@@ -11,12 +16,15 @@ from sqlmodel import Session, col, func, select
 
 from api.auth.passwords import hash_password
 from api.deps import SessionDep
-from api.security import require
+from api.security import Principal, require
+from atrium.bounds import Limit, Line, Offset
 from atrium.models import User
 from atrium.models.integration import utcnow
 from atrium.models.user import USERNAME, UserCreate, UserPublic, UserUpdate
 
-router = APIRouter(prefix="/users", tags=["users"], dependencies=[require("users:manage")])
+# One dependency object for the router and the routes that need the caller: FastAPI runs it once.
+_manage = require("users:manage")
+router = APIRouter(prefix="/users", tags=["users"], dependencies=[_manage])
 
 Username = Annotated[str, Path(min_length=2, max_length=63, pattern=USERNAME)]
 
@@ -33,6 +41,11 @@ def _get(session: Session, username: str) -> User:
     return user
 
 
+def _within_own_rights(principal: Principal, role: str) -> None:
+    if missing := principal.beyond_own(role):
+        raise HTTPException(403, f"role: {role!r} may do what you may not ({', '.join(missing)})")
+
+
 def _other_active_admins(session: Session, username: str) -> int:
     query = (
         select(func.count())
@@ -47,9 +60,9 @@ def _other_active_admins(session: Session, username: str) -> int:
 @router.get("", response_model=UserPage)
 async def list_users(
     session: SessionDep,
-    role: Annotated[str | None, Query(max_length=32)] = None,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    role: Annotated[Line | None, Query(max_length=32)] = None,
+    offset: Offset = 0,
+    limit: Limit = 100,
 ) -> UserPage:
     query, count = select(User), select(func.count()).select_from(User)
     if role:
@@ -62,7 +75,10 @@ async def list_users(
 
 
 @router.post("", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
-async def create_user(body: UserCreate, session: SessionDep) -> UserPublic:
+async def create_user(
+    body: UserCreate, session: SessionDep, principal: Principal = _manage
+) -> UserPublic:
+    _within_own_rights(principal, body.role)
     user = User.model_validate(
         body.model_dump(exclude={"password"}) | {"password_hash": hash_password(body.password)}
     )
@@ -82,12 +98,22 @@ async def get_user(username: Username, session: SessionDep) -> UserPublic:
 
 
 @router.patch("/{username}", response_model=UserPublic)
-async def update_user(username: Username, body: UserUpdate, session: SessionDep) -> UserPublic:
+async def update_user(
+    username: Username, body: UserUpdate, session: SessionDep, principal: Principal = _manage
+) -> UserPublic:
     user = _get(session, username)
     changes = body.model_dump(exclude_unset=True)
     for key in ("role", "full_name", "class_ids", "disabled", "password"):
         if key in changes and changes[key] is None:  # null means "unchanged" for required fields
             del changes[key]
+    _within_own_rights(principal, user.role)  # no taking over an account above one's own
+    if "role" in changes:
+        _within_own_rights(principal, changes["role"])
+    if (
+        any(key in changes and changes[key] != getattr(user, key) for key in ("role", "disabled"))
+        or "password" in changes
+    ):
+        user.revoke_tokens()
     losing_admin = user.role == "administrator" and (
         changes.get("role", "administrator") != "administrator" or changes.get("disabled")
     )
@@ -107,8 +133,11 @@ async def update_user(username: Username, body: UserUpdate, session: SessionDep)
 
 
 @router.delete("/{username}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_user(username: Username, session: SessionDep) -> Response:
+async def delete_user(
+    username: Username, session: SessionDep, principal: Principal = _manage
+) -> Response:
     user = _get(session, username)
+    _within_own_rights(principal, user.role)
     if user.role == "administrator" and not _other_active_admins(session, username):
         raise HTTPException(409, "username: the last active administrator cannot be deleted")
     session.delete(user)

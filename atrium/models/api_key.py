@@ -7,12 +7,13 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from atrium.bounds import BoundedDatetime, Line
 from atrium.models.integration import utcnow
 
 
 class ApiKeyBase(SQLModel):
-    name: str = Field(min_length=1, max_length=100, description="what the key is for")
-    scopes: list[str] = Field(
+    name: Line = Field(min_length=1, max_length=100, description="what the key is for")
+    scopes: list[Line] = Field(
         sa_column=Column(JSON, nullable=False),
         min_length=1,
         max_length=50,
@@ -22,7 +23,7 @@ class ApiKeyBase(SQLModel):
 
 
 class ApiKeyCreate(ApiKeyBase):
-    pass
+    expires_at: BoundedDatetime | None = Field(default=None, description="none: never expires")
 
 
 class ApiKey(ApiKeyBase, table=True):

@@ -9,13 +9,14 @@ from pydantic import field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from atrium.bounds import Line
 from atrium.models.integration import utcnow
 
 CHANNELS = ("email", "slack", "teams", "none")  # "none": opted out, skipped quietly
 
 
 class NotificationPreferenceBase(SQLModel):
-    recipient: str = Field(
+    recipient: Line = Field(
         min_length=3, max_length=320, index=True, unique=True, description="an email address"
     )
     channel: str = Field("email", max_length=8, description=f"one of {', '.join(CHANNELS)}")

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from atrium.bounds import Line, Text
 from atrium.models.integration import utcnow
 
 
@@ -50,5 +51,5 @@ class ConflictPublic(ConflictBase):
 class ConflictResolve(SQLModel):
     """Keep one system's value (``choose``) or give a value of your own (``value``)."""
 
-    choose: str | None = Field(default=None, max_length=63, description="a system name or 'base'")
-    value: str | None = Field(default=None, max_length=2000)
+    choose: Line | None = Field(default=None, max_length=63, description="a system name or 'base'")
+    value: Text | None = Field(default=None, max_length=2000)

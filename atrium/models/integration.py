@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 
 from pydantic import field_validator
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
+
+from atrium.bounds import JsonObject, Line, Text
 
 SYSTEM_TYPES = (
     "oneroster",
@@ -31,13 +32,13 @@ def utcnow() -> datetime:
 
 class IntegrationBase(SQLModel):
     name: str = Field(min_length=1, max_length=63, index=True, unique=True)
-    system: str = Field(max_length=32, description=f"one of {', '.join(SYSTEM_TYPES)}")
-    base_url: str = Field(max_length=2048)
-    health_path: str = Field("/", max_length=512, description="path checked by the health check")
-    description: str = Field("", max_length=1000)
+    system: Line = Field(max_length=32, description=f"one of {', '.join(SYSTEM_TYPES)}")
+    base_url: Line = Field(max_length=2048)
+    health_path: Line = Field("/", max_length=512, description="path checked by the health check")
+    description: Text = Field("", max_length=1000)
     enabled: bool = True
     # Non-secret connector settings, e.g. {"sftp_port": 22} for a bursar's batch channel.
-    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    options: JsonObject = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
     @field_validator("name")
     @classmethod
@@ -76,11 +77,11 @@ class IntegrationCreate(IntegrationBase):
 
 
 class IntegrationUpdate(SQLModel):
-    base_url: str | None = None
-    health_path: str | None = None
-    description: str | None = None
+    base_url: Line | None = Field(default=None, max_length=2048)
+    health_path: Line | None = Field(default=None, max_length=512)
+    description: Text | None = Field(default=None, max_length=1000)
     enabled: bool | None = None
-    options: dict[str, Any] | None = None
+    options: JsonObject | None = None
 
 
 class Integration(IntegrationBase, table=True):

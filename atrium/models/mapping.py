@@ -14,6 +14,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from atrium.bounds import JsonObject, Line, Text
 from atrium.models.integration import utcnow
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -23,25 +24,25 @@ class MappingBase(SQLModel):
     name: str = Field(
         min_length=1, max_length=63, schema_extra={"pattern": NAME_PATTERN}, index=True
     )
-    record_type: str = Field(max_length=32, description="canonical record type it produces")
-    description: str = Field("", max_length=1000)
+    record_type: Line = Field(max_length=32, description="canonical record type it produces")
+    description: Text = Field("", max_length=1000)
 
     @field_validator("name")
     @classmethod
     def _name_pattern(cls, value: str) -> str:
         # SQLModel does not enforce ``regex=``; the pattern is checked here.
-        if not re.match(NAME_PATTERN, value):
+        if not re.fullmatch(NAME_PATTERN, value):
             raise ValueError("lower-case letters, digits, '.', '_' and '-', starting alphanumeric")
         return value
 
 
 class MappingCreate(MappingBase):
-    spec: dict[str, Any]
+    spec: JsonObject
 
 
 class MappingUpdate(SQLModel):
-    description: str | None = Field(default=None, max_length=1000)
-    spec: dict[str, Any]
+    description: Text | None = Field(default=None, max_length=1000)
+    spec: JsonObject
 
 
 class Mapping(MappingBase, table=True):

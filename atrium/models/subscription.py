@@ -10,6 +10,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from atrium.bounds import Line, Text
 from atrium.models.integration import utcnow
 
 EVENT_TYPES = (
@@ -40,12 +41,13 @@ def check_event_types(value: list[str]) -> list[str]:
 
 
 class SubscriptionBase(SQLModel):
-    url: str = Field(max_length=2048, description="where Atrium POSTs signed events")
-    event_types: list[str] = Field(
+    url: Line = Field(max_length=2048, description="where Atrium POSTs signed events")
+    event_types: list[Line] = Field(
         sa_column=Column(JSON, nullable=False),
+        max_length=20,
         description=f"any of {', '.join(EVENT_TYPES)}, or '*' for all",
     )
-    description: str = Field("", max_length=1000)
+    description: Text = Field("", max_length=1000)
     active: bool = True
 
     @field_validator("url")
@@ -64,9 +66,9 @@ class SubscriptionCreate(SubscriptionBase):
 
 
 class SubscriptionUpdate(SQLModel):
-    url: str | None = Field(default=None, max_length=2048)
-    event_types: list[str] | None = None
-    description: str | None = Field(default=None, max_length=1000)
+    url: Line | None = Field(default=None, max_length=2048)
+    event_types: list[Line] | None = Field(default=None, max_length=20)
+    description: Text | None = Field(default=None, max_length=1000)
     active: bool | None = None
 
     @field_validator("url")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 
 from pydantic import field_validator
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from atrium.bounds import Line
 from atrium.models.integration import utcnow
 
 ROLES = (
@@ -31,9 +33,22 @@ def _check_role(value: str | None) -> str | None:
     return value
 
 
+def _check_username(value: str) -> str:
+    # SQLModel does not enforce ``schema_extra`` patterns; fullmatch: ``$`` alone lets "x\n" by.
+    if not re.fullmatch(USERNAME, value):
+        raise ValueError(f"must match {USERNAME}")
+    return value
+
+
+def _check_person(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(IDENTIFIER, value):
+        raise ValueError(f"must match {IDENTIFIER}")
+    return value
+
+
 def _check_classes(value: list[str] | None) -> list[str] | None:
     for item in value or []:
-        if not re.match(IDENTIFIER, item):
+        if not re.fullmatch(IDENTIFIER, item):
             raise ValueError(f"class id {item[:40]!r} must match {IDENTIFIER}")
     return value
 
@@ -42,8 +57,8 @@ class UserBase(SQLModel):
     username: str = Field(
         min_length=2, max_length=63, schema_extra={"pattern": USERNAME}, index=True, unique=True
     )
-    role: str = Field(max_length=32, description=f"one of {', '.join(ROLES)}")
-    full_name: str = Field(default="", max_length=200)
+    role: Line = Field(max_length=32, description=f"one of {', '.join(ROLES)}")
+    full_name: Line = Field(default="", max_length=200)
     person_id: str | None = Field(
         default=None,
         max_length=100,
@@ -58,10 +73,20 @@ class UserBase(SQLModel):
     )
     disabled: bool = False
 
+    @field_validator("username")
+    @classmethod
+    def _safe_username(cls, value: str) -> str:
+        return _check_username(value)
+
     @field_validator("role")
     @classmethod
     def _known_role(cls, value: str | None) -> str | None:
         return _check_role(value)
+
+    @field_validator("person_id")
+    @classmethod
+    def _safe_person(cls, value: str | None) -> str | None:
+        return _check_person(value)
 
     @field_validator("class_ids")
     @classmethod
@@ -74,8 +99,8 @@ class UserCreate(UserBase):
 
 
 class UserUpdate(SQLModel):
-    role: str | None = Field(default=None, max_length=32)
-    full_name: str | None = Field(default=None, max_length=200)
+    role: Line | None = Field(default=None, max_length=32)
+    full_name: Line | None = Field(default=None, max_length=200)
     person_id: str | None = Field(
         default=None, max_length=100, schema_extra={"pattern": IDENTIFIER}
     )
@@ -88,10 +113,23 @@ class UserUpdate(SQLModel):
     def _known_role(cls, value: str | None) -> str | None:
         return _check_role(value)
 
+    @field_validator("person_id")
+    @classmethod
+    def _safe_person(cls, value: str | None) -> str | None:
+        return _check_person(value)
+
     @field_validator("class_ids")
     @classmethod
     def _safe_classes(cls, value: list[str] | None) -> list[str] | None:
         return _check_classes(value)
+
+
+MAX_GENERATION = 2**31  # an INTEGER column
+
+
+def first_generation() -> int:
+    """Random, not 0: a token of a deleted account must not fit a new account of the same name."""
+    return secrets.randbelow(MAX_GENERATION)
 
 
 class User(UserBase, table=True):
@@ -99,8 +137,14 @@ class User(UserBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=255)
+    # Login tokens carry it (claim "gen"); a password, role or disabled change bumps it, and the
+    # tokens issued before are refused (api/auth/authenticate.py).
+    token_generation: int = Field(default_factory=first_generation)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+    def revoke_tokens(self) -> None:
+        self.token_generation = (self.token_generation + 1) % MAX_GENERATION
 
 
 class UserPublic(UserBase):

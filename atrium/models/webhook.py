@@ -3,8 +3,8 @@ process, and one row per delivery attempt with its outcome (what the console lis
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any
 
 import jmespath
 import jmespath.exceptions
@@ -12,6 +12,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from atrium.bounds import JsonObject, Line, Text
 from atrium.models.integration import utcnow
 
 SIGNATURE_SCHEMES = ("atrium", "github")
@@ -19,6 +20,13 @@ SIGNATURE_SCHEMES = ("atrium", "github")
 RESERVED_SOURCES = ("sources", "rules", "deliveries")
 OUTCOMES = ("started", "signalled", "duplicate", "rejected", "unrouted", "error")
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+def check_name(value: str) -> str:
+    # SQLModel does not enforce ``schema_extra`` patterns: checked here.
+    if not re.fullmatch(NAME_PATTERN, value):
+        raise ValueError("lower-case letters, digits, '_' and '-', starting alphanumeric")
+    return value
 
 
 def check_expression(value: str) -> str:
@@ -34,7 +42,7 @@ class WebhookSourceBase(SQLModel):
     name: str = Field(
         min_length=1, max_length=55, schema_extra={"pattern": NAME_PATTERN}, index=True, unique=True
     )
-    scheme: str = Field(
+    scheme: Line = Field(
         "atrium",
         max_length=16,
         description="atrium: 'Atrium-Signature: t=<unix>,v1=<hex>'; github: "
@@ -42,14 +50,15 @@ class WebhookSourceBase(SQLModel):
         "Both are HMAC-SHA256 over '<timestamp>.<body>'.",
     )
     tolerance_seconds: int = Field(300, ge=1, le=86_400, description="replay window, seconds")
-    event_type_path: str = Field("type", max_length=200, description="JMESPath to the event type")
-    event_id_path: str = Field("id", max_length=200, description="JMESPath to the event id")
-    description: str = Field("", max_length=1000)
+    event_type_path: Line = Field("type", max_length=200, description="JMESPath to the event type")
+    event_id_path: Line = Field("id", max_length=200, description="JMESPath to the event id")
+    description: Text = Field("", max_length=1000)
     enabled: bool = True
 
     @field_validator("name")
     @classmethod
     def _not_reserved(cls, value: str) -> str:
+        check_name(value)
         if value in RESERVED_SOURCES:
             raise ValueError(f"is reserved ({', '.join(RESERVED_SOURCES)})")
         return value
@@ -68,7 +77,7 @@ class WebhookSourceBase(SQLModel):
 
 
 class WebhookSourceCreate(WebhookSourceBase):
-    secret: str | None = Field(
+    secret: Line | None = Field(
         default=None,
         min_length=16,
         max_length=512,
@@ -77,9 +86,9 @@ class WebhookSourceCreate(WebhookSourceBase):
 
 
 class WebhookSourceUpdate(SQLModel):
-    scheme: str | None = Field(default=None, max_length=16)
+    scheme: Line | None = Field(default=None, max_length=16)
     tolerance_seconds: int | None = Field(default=None, ge=1, le=86_400)
-    description: str | None = Field(default=None, max_length=1000)
+    description: Text | None = Field(default=None, max_length=1000)
     enabled: bool | None = None
 
     @field_validator("scheme")
@@ -114,16 +123,21 @@ class WebhookSourceCreated(WebhookSourcePublic):
 
 class WebhookRuleBase(SQLModel):
     source: str = Field(max_length=63, schema_extra={"pattern": NAME_PATTERN}, index=True)
-    event_type: str = Field(min_length=1, max_length=200)
-    process: str = Field(min_length=1, max_length=100)
-    input_mapping: dict[str, Any] = Field(
+    event_type: Line = Field(min_length=1, max_length=200)
+    process: Line = Field(min_length=1, max_length=100)
+    input_mapping: JsonObject = Field(
         default_factory=dict,
         sa_column=Column(JSON, nullable=False),
         description="process input field -> JMESPath over the event body "
         "(a nested object maps a nested input)",
     )
-    description: str = Field("", max_length=1000)
+    description: Text = Field("", max_length=1000)
     enabled: bool = True
+
+    @field_validator("source")
+    @classmethod
+    def _source_name(cls, value: str) -> str:
+        return check_name(value)
 
 
 class WebhookRuleCreate(WebhookRuleBase):
@@ -131,9 +145,9 @@ class WebhookRuleCreate(WebhookRuleBase):
 
 
 class WebhookRuleUpdate(SQLModel):
-    process: str | None = Field(default=None, min_length=1, max_length=100)
-    input_mapping: dict[str, Any] | None = None
-    description: str | None = Field(default=None, max_length=1000)
+    process: Line | None = Field(default=None, min_length=1, max_length=100)
+    input_mapping: JsonObject | None = None
+    description: Text | None = Field(default=None, max_length=1000)
     enabled: bool | None = None
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from api.auth import tokens
 from api.auth.signing_key import SigningKey
 from atrium.credentials import Credentials
-from tests.support.auth import PASSWORD, bearer, login, make_api_key, make_user
+from tests.support.auth import PASSWORD, bearer, generation_of, login, make_api_key, make_user
 
 
 async def test_login_issues_a_token_that_identifies_the_user(api_url: str, engine: Engine) -> None:
@@ -56,9 +56,12 @@ async def test_expired_and_forged_tokens_are_refused(
 ) -> None:
     username = make_user(engine, "leader")
     key = await SigningKey(credentials).get()  # the same key the API made at first use
-    fresh = tokens.issue(key, username, "leader", timedelta(minutes=5))
-    expired = tokens.issue(key, username, "leader", timedelta(seconds=-1))
-    forged = tokens.issue(b"not-the-key" * 8, username, "administrator", timedelta(minutes=5))
+    gen = generation_of(engine, username)
+    fresh = tokens.issue(key, username, "leader", timedelta(minutes=5), generation=gen)
+    expired = tokens.issue(key, username, "leader", timedelta(seconds=-1), generation=gen)
+    forged = tokens.issue(
+        b"not-the-key" * 8, username, "administrator", timedelta(minutes=5), generation=gen
+    )
     async with httpx.AsyncClient(base_url=api_url) as client:
         assert (await client.get("/api/v1/auth/me", headers=bearer(fresh))).status_code == 200
         answer = await client.get("/api/v1/auth/me", headers=bearer(expired))

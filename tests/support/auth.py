@@ -8,6 +8,7 @@ from datetime import datetime
 
 import httpx
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from api.auth import api_keys
 from api.auth.passwords import hash_password
@@ -37,6 +38,13 @@ def make_user(
         )  # fmt: skip
         session.commit()
     return username
+
+
+def generation_of(engine: Engine, username: str) -> int:
+    """The user's current token generation (the ``gen`` claim a valid login token carries)."""
+    with session_scope(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).one()
+        return user.token_generation
 
 
 def make_api_key(
