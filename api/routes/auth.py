@@ -152,7 +152,7 @@ async def open_session(
     user = await _logged_in(request, form, engine)
     ttl = timedelta(minutes=settings.api.access_token_minutes)
     key = await request.app.state.signing_key.get()
-    token = tokens.issue(key, user.username, user.role, ttl)
+    token = tokens.issue(key, user.username, user.role, ttl, generation=user.token_generation)
     csrf = csrf_token(key, tokens.decode(key, token))
     seconds = int(ttl.total_seconds())
     options = _cookie_options(request)

@@ -81,7 +81,10 @@ def _cors(request: Request) -> dict[str, str]:
     }
 
 
-@router.post("/decode", response_class=Response)
+UNREADABLE = {422: {"description": "not Temporal's payload JSON, or payloads that do not decrypt"}}
+
+
+@router.post("/decode", response_class=Response, responses=UNREADABLE)
 async def decode(request: Request, principal: Principal = require("runs:read")) -> Response:
     """Decrypt payloads; whole for ``payloads:decode``, as shapes for everyone else."""
     payloads = list((await _payloads(request)).payloads)
@@ -94,14 +97,23 @@ async def decode(request: Request, principal: Principal = require("runs:read")) 
     return _answer(opened, request)
 
 
-@router.post("/encode", response_class=Response, dependencies=[require("payloads:decode")])
+@router.post(
+    "/encode",
+    response_class=Response,
+    responses=UNREADABLE,
+    dependencies=[require("payloads:decode")],
+)
 async def encode(request: Request) -> Response:
     """Encrypt payloads (the Web UI encodes what an administrator sends to a run, e.g. a signal)."""
     payloads = list((await _payloads(request)).payloads)
     return _answer(await request.app.state.codec.encode(payloads), request)
 
 
-@router.options("/decode", dependencies=[public("CORS preflight of the Temporal Web UI")])
-@router.options("/encode", dependencies=[public("CORS preflight of the Temporal Web UI")])
+PREFLIGHT = public("CORS preflight of the Temporal Web UI")
+
+
+# Not part of the API's contract (a browser's question before the POST): left out of OpenAPI.
+@router.options("/decode", status_code=204, include_in_schema=False, dependencies=[PREFLIGHT])
+@router.options("/encode", status_code=204, include_in_schema=False, dependencies=[PREFLIGHT])
 async def preflight(request: Request) -> Response:
     return Response(status_code=204, headers=_cors(request))

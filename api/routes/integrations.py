@@ -14,6 +14,7 @@ from sqlmodel import col, func, select
 from api.deps import CredentialsDep, SessionDep, SettingsDep, TemporalDep
 from api.security import require
 from api.starter import start_process
+from atrium.bounds import Limit, Line, Offset
 from atrium.models import HealthCheck, Integration
 from atrium.models.integration import (
     IntegrationCreate,
@@ -76,12 +77,12 @@ def _get(session: SessionDep, name: str) -> Integration:
 @router.get("", response_model=IntegrationPage, dependencies=[require("integrations:read")])
 async def list_integrations(
     session: SessionDep,
-    system: Annotated[str | None, Query(max_length=32)] = None,
+    system: Annotated[Line | None, Query(max_length=32)] = None,
     q: Annotated[
-        str | None, Query(max_length=100, description="name or description contains")
+        Line | None, Query(max_length=100, description="name or description contains")
     ] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Offset = 0,
+    limit: Limit = 100,
 ) -> IntegrationPage:
     conditions: list[ColumnElement[bool]] = []
     if system:
