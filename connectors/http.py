@@ -43,6 +43,22 @@ def mask_url(url: httpx.URL) -> str:
     return str(url.copy_with(params=params) if params else url)
 
 
+TransportFactory = Callable[[], httpx.AsyncBaseTransport]
+_default_transport: TransportFactory | None = None
+
+
+def set_default_transport(factory: TransportFactory | None) -> None:
+    """The transport every connector built without one uses. The worker and the API install
+    Atrium's egress guard here (atrium/egress.py), so each connection dials only an address the
+    guard vetted; connectors stay unaware of what it checks."""
+    global _default_transport
+    _default_transport = factory
+
+
+def default_transport() -> httpx.AsyncBaseTransport | None:
+    return _default_transport() if _default_transport is not None else None
+
+
 def parse_retry_after(value: str | None, default: float = 1.0) -> float:
     if not value:
         return default
@@ -71,7 +87,7 @@ class HttpConnector:
             base_url=self.base_url,
             timeout=timeout,
             headers=dict(headers or {}),
-            transport=transport,
+            transport=transport or default_transport(),
             limits=httpx.Limits(max_connections=max_connections),
         )
         self._not_before = 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -31,6 +32,15 @@ def _wait_http(url: str, what: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{what} did not answer on {url} within {timeout:.0f}s")
 
 
+def sandbox_allowed(settings: Settings) -> list[str]:
+    """The egress allow list of the stack's worker and API: what the settings allow, plus the
+    sandbox institution's host and HTTP port, that port only (OpenBao and Temporal listen on the
+    same loopback address: connections may not be pointed at them)."""
+    host = settings.sandbox.host
+    entry = f"[{host}]:{settings.sandbox.port}" if ":" in host else f"{host}:{settings.sandbox.port}"
+    return list(dict.fromkeys([*settings.egress.allowed_hosts, entry]))
+
+
 def run_up(settings: Settings) -> int:
     state = settings.state_dir
     state.mkdir(parents=True, exist_ok=True)
@@ -57,9 +67,13 @@ def run_up(settings: Settings) -> int:
         engine = make_engine(settings.database_url)
         admin_password = ensure_initial_admin(settings, engine)
 
-        env = {**os.environ, "ATRIUM_STATE_DIR": str(state)}
-        exe = [sys.executable, "-m", "atrium.cli"]
         sandbox_url = f"http://{settings.sandbox.host}:{settings.sandbox.port}"
+        env = {
+            **os.environ,
+            "ATRIUM_STATE_DIR": str(state),
+            "ATRIUM_EGRESS__ALLOWED_HOSTS": json.dumps(sandbox_allowed(settings)),
+        }
+        exe = [sys.executable, "-m", "atrium.cli"]
         sup.spawn("sandbox", [*exe, "sandbox"], env)
         _wait_http(f"{sandbox_url}/_control/systems", "sandbox")
         host = settings.sandbox.host

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from sqlalchemy.engine import Engine
 
-from atrium.credentials import Credentials
+from atrium.credentials import Credentials, origin_of
 from atrium.db import session_scope
 from atrium.models import Integration
 from atrium.signatures import sign_headers
@@ -35,7 +35,7 @@ async def add_canvas(engine: Engine, credentials: Credentials, sandbox_url: str)
     name = f"canvas-{uuid.uuid4().hex[:8]}"
     async with httpx.AsyncClient() as http:
         token = (await http.get(f"{sandbox_url}/_control/credentials/canvas")).json()["token"]
-    await credentials.store(name, {"token": token})
+    await credentials.store(name, {"token": token}, origin=origin_of(sandbox_url))
     with session_scope(engine) as session:
         integration = {"name": name, "system": "canvas", "base_url": f"{sandbox_url}/canvas"}
         session.add(Integration.model_validate(integration))
