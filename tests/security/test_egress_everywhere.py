@@ -18,7 +18,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -90,7 +90,10 @@ async def test_health_checks_do_not_call_inside_addresses(
     with listening("127.0.0.2", body=INSIDE.encode()) as inside:
         name = f"eg-{uuid.uuid4().hex[:8]}"
         with session_scope(engine) as session:
-            session.add(Integration(name=name, system=system, base_url=inside.url))
+            row = Integration(
+                name=name, system=system, base_url=inside.url, health_path="/", description=""
+            )
+            session.add(row)
             session.commit()
         names.append(name)
         check = await health_check(api, designer, name)
@@ -208,7 +211,12 @@ async def test_one_broken_connection_does_not_fail_the_others(
     assert (await api.post("/api/v1/integrations", json=body)).status_code == 201
     names.append(good)
     with session_scope(engine) as session:
-        session.add(Integration(name=broken, system="generic", base_url="http://a\x00b.example"))
+        url = "http://a\x00b.example"
+        session.add(
+            Integration(
+                name=broken, system="generic", base_url=url, health_path="/", description=""
+            )
+        )
         session.commit()
     names.append(broken)
     result = await temporal_client.execute_workflow(
@@ -223,7 +231,9 @@ async def test_one_broken_connection_does_not_fail_the_others(
     assert "base_url" in by_name[broken].detail or "URL" in by_name[broken].detail
     assert by_name[good].detail and by_name[good].status_code is not None  # it was called
     with session_scope(engine) as session:
-        rows = session.exec(select(Integration).where(Integration.name.in_([good, broken]))).all()
+        rows = session.exec(
+            select(Integration).where(col(Integration.name).in_([good, broken]))
+        ).all()
     statuses = {r.name: r.status for r in rows}
     assert statuses[broken] == "unhealthy"
     assert statuses[good] == ("healthy" if by_name[good].healthy else "unhealthy")
