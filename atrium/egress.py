@@ -125,13 +125,20 @@ class EgressPolicy:
         settings_names: tuple[str, str],
         resolve: Resolver = system_resolve,
     ) -> EgressPolicy:
-        names, networks, name_ports, network_ports = set(), [], set(), []
+        names: set[str] = set()
+        networks: list[IPNetwork] = []
+        name_ports: set[tuple[str, int]] = set()
+        network_ports: list[tuple[IPNetwork, int]] = []
         for entry in entries:  # validated by the settings
             host, port = _entry(entry)
-            if isinstance(host, str):
-                names.add(host) if port is None else name_ports.add((host, port))
-            else:
-                networks.append(host) if port is None else network_ports.append((host, port))
+            if isinstance(host, str) and port is None:
+                names.add(host)
+            elif isinstance(host, str) and port is not None:
+                name_ports.add((host, port))
+            elif not isinstance(host, str) and port is None:
+                networks.append(host)
+            elif not isinstance(host, str) and port is not None:
+                network_ports.append((host, port))
         return cls(
             frozenset(names),
             tuple(networks),

@@ -36,8 +36,8 @@ def sandbox_allowed(settings: Settings) -> list[str]:
     """The egress allow list of the stack's worker and API: what the settings allow, plus the
     sandbox institution's host and HTTP port, that port only (OpenBao and Temporal listen on the
     same loopback address: connections may not be pointed at them)."""
-    host = settings.sandbox.host
-    entry = f"[{host}]:{settings.sandbox.port}" if ":" in host else f"{host}:{settings.sandbox.port}"
+    host, port = settings.sandbox.host, settings.sandbox.port
+    entry = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return list(dict.fromkeys([*settings.egress.allowed_hosts, entry]))
 
 
