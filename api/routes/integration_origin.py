@@ -10,6 +10,8 @@ under their own action, beside the request's own entry, so a reader sees what ch
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +24,19 @@ from atrium.models.audit import AuditEventBase
 from atrium.settings import Settings
 
 MAX_ACTION = 200  # the audit log's action column
+# Connector options that say where else, or through what trust, a secret travels (the bursar's
+# SFTP login, the campus mail server's): changing them is a credentials decision as well.
+CREDENTIAL_OPTIONS = frozenset(
+    {
+        "sftp_host",
+        "sftp_port",
+        "sftp_host_key",
+        "smtp_host",
+        "smtp_port",
+        "smtp_ca_pem",
+        "smtp_start_tls",
+    }
+)
 
 
 def _invalid(message: str) -> RequestValidationError:
@@ -45,12 +60,26 @@ def origin_change(old_url: str, new_url: str) -> tuple[str, str] | None:
     return (old, new) if old != new else None
 
 
+def credential_options_changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The options among CREDENTIAL_OPTIONS whose value ``new`` changes."""
+    return sorted(k for k in CREDENTIAL_OPTIONS if old.get(k) != new.get(k))
+
+
 def require_secrets_write(principal: Principal, name: str, change: tuple[str, str]) -> None:
     if not principal.can("secrets:write"):
         raise HTTPException(
             403,
             f"forbidden: moving {name!r} from {change[0]} to {change[1]} needs the permission "
             "'secrets:write': its secret is bound to the origin it was stored for",
+        )
+
+
+def require_secrets_write_for(principal: Principal, name: str, options: list[str]) -> None:
+    if not principal.can("secrets:write"):
+        raise HTTPException(
+            403,
+            f"forbidden: changing {', '.join(options)} of {name!r} needs the permission "
+            "'secrets:write': they say where its secret is sent",
         )
 
 

@@ -16,8 +16,10 @@ from api.deps import CredentialsDep, SessionDep, SettingsDep, TemporalDep
 from api.routes.integration_origin import (
     audit,
     check_base_url,
+    credential_options_changed,
     origin_change,
     require_secrets_write,
+    require_secrets_write_for,
 )
 from api.security import Principal, require
 from api.starter import start_process
@@ -146,8 +148,9 @@ async def update_integration(
     request: Request,
     principal: Principal = require("integrations:write"),
 ) -> IntegrationPublic:
-    """Change a connection. Moving it to another origin (scheme, host or port of base_url)
-    needs ``secrets:write`` too, and its secret must then be stored again for the new origin."""
+    """Change a connection. Moving it to another origin (scheme, host or port of base_url), or
+    changing an option that says where its secret goes (SFTP/SMTP host, port, trust), needs
+    ``secrets:write`` too; after a move its secret must be stored again for the new origin."""
     row = _get(session, name)
     changes = body.model_dump(exclude_unset=True)
     merged = IntegrationCreate.model_validate({**row.model_dump(), **changes})  # re-validate
@@ -155,9 +158,18 @@ async def update_integration(
     if "base_url" in changes:
         await check_base_url(merged.base_url, settings)
         change = origin_change(row.base_url, merged.base_url)
-        if change is not None:
-            require_secrets_write(principal, name, change)
-            await audit(request, principal, f"ORIGIN {name}: {change[0]} -> {change[1]}")
+    moved = []
+    if "options" in changes:
+        moved = credential_options_changed(row.options or {}, merged.options or {})
+    # Every permission first, then the audit entries: a refused change leaves none behind.
+    if change is not None:
+        require_secrets_write(principal, name, change)
+    if moved:
+        require_secrets_write_for(principal, name, moved)
+    if change is not None:
+        await audit(request, principal, f"ORIGIN {name}: {change[0]} -> {change[1]}")
+    if moved:
+        await audit(request, principal, f"OPTIONS {name}: {', '.join(moved)} changed")
     for key in changes:
         setattr(row, key, getattr(merged, key))
     row.updated_at = utcnow()

@@ -146,3 +146,31 @@ async def test_an_administrator_moves_a_connection_and_stores_its_secret_again(
         f"SECRET {name}: stored for {new_origin}",  # newest first
         f"SECRET {name}: stored for {base_url.rsplit('/', 1)[0]}",
     ]
+
+
+async def test_where_an_sftp_or_smtp_login_goes_is_a_credentials_decision(
+    api: httpx.AsyncClient, client_for: ClientFor, sandbox_url: str
+) -> None:
+    """The bursar's SFTP login and the mail server's go to ``options.sftp_host`` /
+    ``smtp_host``: a designer may not redirect them (nor the host key or CA that vouch for them)."""
+    name = f"co-finance-{uuid.uuid4().hex[:8]}"
+    body = {"name": name, "system": "finance", "base_url": f"{sandbox_url}/finance"}
+    assert (await api.post("/api/v1/integrations", json=body)).status_code == 201
+    try:
+        designer = await client_for("process_designer")
+        for options in ({"sftp_host": "198.51.100.7"}, {"sftp_host_key": "ssh-ed25519 AAAA"}):
+            moved = await designer.patch(f"/api/v1/integrations/{name}", json={"options": options})
+            assert moved.status_code == 403, moved.text
+            assert "secrets:write" in moved.json()["error"]
+        other = await designer.patch(
+            f"/api/v1/integrations/{name}", json={"options": {"batch_size": 10}}
+        )
+        assert other.status_code == 200, other.text
+        by_admin = await api.patch(
+            f"/api/v1/integrations/{name}", json={"options": {"sftp_host": "198.51.100.7"}}
+        )
+        assert by_admin.status_code == 200
+        audit = (await api.get("/api/v1/audit", params={"action": f"OPTIONS {name}:"})).json()
+        assert [e["action"] for e in audit["items"]] == [f"OPTIONS {name}: sftp_host changed"]
+    finally:
+        await api.delete(f"/api/v1/integrations/{name}")
