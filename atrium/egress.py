@@ -305,17 +305,18 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with every request's URL checked and every connection vetted. Proxies
     from the environment are not used: the guard must see the address really dialled."""
 
-    def __init__(self, policy: EgressPolicy) -> None:
+    def __init__(self, policy: EgressPolicy, limits: httpx.Limits | None = None) -> None:
         ssl_context = httpx.create_ssl_context()
         super().__init__(verify=ssl_context)
         self.policy = policy
+        limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
         # httpx has no option for a network backend: replace its pool by one with ours, with
-        # httpx's default limits. tests/atrium/test_egress.py fails should this stop working.
+        # the limits asked for. tests/atrium/test_egress.py fails should this stop working.
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
-            max_connections=100,
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
             network_backend=_VettingBackend(policy),
         )
 
@@ -338,7 +339,7 @@ def configure(egress: EgressSettings) -> EgressPolicy:
     global _configured
     _configured = EgressPolicy.from_egress(egress)
     policy_now = _configured
-    set_default_transport(lambda: GuardedTransport(policy_now))
+    set_default_transport(lambda limits: GuardedTransport(policy_now, limits))
     return policy_now
 
 
