@@ -12,6 +12,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.campus import campus_activities
+from activities.connections import origin_guard
 from activities.events import DeliveryRetry, EventActivities
 from activities.health import HealthActivities
 from activities.profile import ProfileActivities
@@ -57,6 +58,7 @@ def event_activities(
 
 
 def activities_for(engine: Engine, credentials: Credentials, events: EventsSettings) -> list[Any]:
+    credentials = credentials.guarded(origin_guard(engine))  # every secret read passes it
     published = event_activities(engine, credentials, events)
     health = HealthActivities(engine, credentials, events=published)
     profile = ProfileActivities(engine, credentials)
@@ -83,6 +85,7 @@ def build_events_worker(
     process (``api.eager_worker``), so that the runs it starts eagerly begin in-process. Its
     activities are the eager processes' local activities; the deliveries they start go to the
     main queue, where the delivery workflow lives."""
+    credentials = credentials.guarded(origin_guard(engine))  # every secret read passes it
     published = event_activities(
         engine, credentials, events or EventsSettings(), delivery_queue=queues.main
     )
@@ -121,6 +124,7 @@ async def run_worker() -> None:
     """`atrium worker`: run against the Temporal, Vault and database the settings name."""
     from atrium.credentials import credentials_from_settings
     from atrium.db import make_engine
+    from atrium.egress import configure as configure_egress
     from atrium.migrations import upgrade
     from atrium.outbound_limits import configure as configure_outbound
     from atrium.payload_codec import payload_codec
@@ -130,6 +134,7 @@ async def run_worker() -> None:
 
     settings = get_settings()
     configure_outbound(settings.outbound)
+    configure_egress(settings.egress)
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     runtime = None

@@ -2,6 +2,11 @@
 tell subscribers when a connection goes down or comes back (``integration.unhealthy`` /
 ``integration.recovered``).
 
+A connection that cannot be checked (a base URL the egress guard refuses, a secret bound to
+another origin, an unusable configuration) is recorded unhealthy with the reason: its own
+failure, never one that stops the checks of the others. Only Vault being down fails the activity
+(retried: it says nothing about the connection).
+
 The change is read from the recorded checks themselves (this check against the one recorded
 before it), not from the integration's status column, so a retried activity finds the same
 change again and announces it under the same event id: once, however many attempts it takes.
@@ -9,6 +14,7 @@ change again and announces it under the same event id: once, however many attemp
 
 from __future__ import annotations
 
+import httpx
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -16,12 +22,14 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.connections import check_egress
 from activities.events import EventActivities, EventEnvelope, envelope
+from atrium import egress
 from atrium.credentials import CredentialError, Credentials, SecretNotFound
 from atrium.db import session_scope
 from atrium.models import HealthCheck, Integration
 from atrium.models.integration import utcnow
-from connectors.probe import probe_for
+from connectors.probe import ProbeResult, probe_for
 
 
 class CheckHealthInput(BaseModel):
@@ -72,27 +80,44 @@ class HealthActivities:
             raise ApplicationError(
                 f"unknown integration {input.integration!r}", non_retryable=True, type="NotFound"
             )
-        secret: dict[str, str] = {}
-        if integration.secret_path:
-            try:
-                secret = await self.credentials.read(integration.name)
-            except SecretNotFound:
-                secret = {}
-            except CredentialError as exc:
-                raise ApplicationError(str(exc), type="VaultUnavailable") from exc
-        probe = probe_for(integration.system)
-        outcome = await probe(integration.base_url, integration.health_path, secret, self.timeout)
+        try:
+            outcome = await self._probe(integration)
+        except ApplicationError as exc:
+            if not exc.non_retryable:
+                raise
+            outcome = ProbeResult(False, None, 0.0, exc.message)
         result = CheckHealthResult(
             integration=integration.name,
             healthy=outcome.healthy,
             status_code=outcome.status_code,
             latency_ms=round(outcome.latency_ms, 1),
-            detail=outcome.detail[:1000],
+            # Printable only: a detail may quote an unusable URL (NUL is refused by PostgreSQL)
+            detail="".join(c if c.isprintable() else "?" for c in outcome.detail)[:1000],
         )
         change = self._record(input.check_id, result)
         if change is not None and self.events is not None:
             await self.events.fan_out([change])
         return result
+
+    async def _probe(self, integration: Integration) -> ProbeResult:
+        """The system's probe; a permanent ApplicationError when the connection cannot be
+        checked as configured."""
+        await check_egress(integration.name, integration.base_url)  # also without a secret
+        secret: dict[str, str] = {}
+        if integration.secret_path:
+            try:
+                secret = await self.credentials.read(integration.name, for_url=integration.base_url)
+            except SecretNotFound:
+                secret = {}
+            except CredentialError as exc:
+                raise ApplicationError(str(exc), type="VaultUnavailable") from exc
+        probe = probe_for(integration.system)
+        try:
+            return await probe(integration.base_url, integration.health_path, secret, self.timeout)
+        except egress.EgressRefused as exc:  # the address dialled (DNS may have changed since)
+            return ProbeResult(False, None, 0.0, f"refused by the egress guard: {exc}")
+        except (ValueError, httpx.InvalidURL) as exc:  # an unusable base URL or health path
+            return ProbeResult(False, None, 0.0, f"cannot call this connection: {exc}")
 
     def _record(self, check_id: str, result: CheckHealthResult) -> EventEnvelope | None:
         """Record the check; returns the event its outcome calls for, if any."""

@@ -81,7 +81,8 @@ class ProfileActivities:
                 type="NotFound",
                 non_retryable=True,
             )
-        return limited(CanvasClient(integration.base_url, self.credentials.source(name)), name)
+        source = self.credentials.source(name, integration.base_url)
+        return limited(CanvasClient(integration.base_url, source), name)
 
     @activity.defn(name="update_lms_profile")
     async def update_profile(self, input: UpdateProfileInput) -> UpdateProfileResult:

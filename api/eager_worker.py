@@ -24,6 +24,7 @@ import structlog
 from fastapi import FastAPI
 from temporalio.worker import Worker
 
+from atrium.egress import configure as configure_egress
 from atrium.outbound_limits import configure as configure_outbound
 from atrium.settings import Settings
 from atrium.temporal import TaskQueues, connect
@@ -68,6 +69,7 @@ async def eager_worker(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
         return
     app.state.eager_worker = "starting"
     configure_outbound(settings.outbound)  # its activities call school systems too
+    configure_egress(settings.egress)  # ... only where the egress guard allows
     running: list[Worker] = []
     task = asyncio.create_task(_serve(app, settings, running))
     try:

@@ -42,6 +42,7 @@ from api.routes import (
 from api.routes import events as events_routes
 from atrium.credentials import credentials_from_settings
 from atrium.db import make_engine
+from atrium.egress import EgressPolicy
 from atrium.logging import configure_logging
 from atrium.payload_codec import payload_codec
 from atrium.settings import Settings, get_settings
@@ -71,7 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.audit = AuditWriter(app.state.engine)
         app.state.credentials = credentials_from_settings(settings)
         app.state.signing_key = SigningKey(app.state.credentials)
-        app.state.oidc = OidcVerifier(settings.api.oidc) if settings.api.oidc else None
+        oidc, egress = settings.api.oidc, EgressPolicy.from_egress(settings.egress)
+        app.state.oidc = OidcVerifier(oidc, egress) if oidc else None
         app.state.rate_limiter = RateLimiter(
             settings.api.rate_limit_storage,
             settings.api.rate_limit,

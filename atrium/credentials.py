@@ -1,8 +1,14 @@
 """Connector secrets in Vault (KV v2): store, read (activities only), rotate, delete.
 
 The API may write or rotate a secret but never returns one; only activities read them, through
-``vault_source`` which gives connectors a ``CredentialSource`` that re-reads Vault on demand.
+``source`` which gives connectors a ``CredentialSource`` that re-reads Vault on demand.
 hvac is synchronous, so every call runs in a worker thread.
+
+A connection's secret is bound to the origin (scheme, host, port) it was stored for: the origin
+is written in the same KV version as the secret, under ``ORIGIN_FIELD``, so a secret and its
+binding can never be read apart. ``read`` strips that field (no connector ever sees or sends it)
+and hands it to the ``origin_guard`` the worker installs (activities/connections.py), which
+refuses the secret to a connection whose origin is not the bound one.
 """
 
 from __future__ import annotations
@@ -12,11 +18,12 @@ import contextlib
 import math
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+import httpx
 import hvac
 import hvac.exceptions
 
@@ -25,6 +32,29 @@ from connectors.credentials import CredentialSource
 
 MIN_RENEWED_LEASE_SECONDS = 10  # a renewal granting less than this means max TTL: log in again
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+# Atrium's own field beside a connection's secret fields: the origin the secret was stored for.
+# API field names are 1-64 characters of the caller's choosing, so store() refuses this one.
+ORIGIN_FIELD = "__atrium_origin__"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# (secret name, the origin it is bound to or None, the URL it is about to be sent to or None):
+# raises to refuse the secret. Installed by the worker: atrium knows no integrations.
+OriginGuard = Callable[[str, str | None, str | None], Awaitable[None]]
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` of ``url``, lower case, IDNA, default port made explicit, the form
+    secrets are bound to. ValueError for a URL without an http(s) scheme or a host."""
+    try:
+        parsed = httpx.URL(url)  # the parser connectors dial with: no disagreement to exploit
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"not a valid URL: {exc}") from None
+    if parsed.scheme not in DEFAULT_PORTS or not parsed.raw_host:
+        raise ValueError("not an http:// or https:// URL with a host")
+    host = parsed.raw_host.decode("ascii").rstrip(".")
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    return f"{parsed.scheme}://{host}:{parsed.port or DEFAULT_PORTS[parsed.scheme]}"
 
 
 class CredentialError(Exception):
@@ -73,17 +103,29 @@ def vault_client(settings: VaultSettings, token: str | None = None) -> hvac.Clie
 
 
 class Credentials:
-    def __init__(self, settings: VaultSettings, token: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: VaultSettings,
+        token: str | None = None,
+        origin_guard: OriginGuard | None = None,
+    ) -> None:
         self.settings = settings
         self._token = token
         self._client: hvac.Client | None = None
         # AppRole: when to renew the token (monotonic seconds); inf for a token without expiry.
         self._renew_at = 0.0 if settings.auth == "approle" else math.inf
+        self.origin_guard = origin_guard
 
     @property
     def token(self) -> str | None:
         """The token given at construction (None: from settings or AppRole)."""
         return self._token
+
+    def guarded(self, origin_guard: OriginGuard) -> Credentials:
+        """The same Vault access, every read passing ``origin_guard`` (the worker's)."""
+        copy = Credentials(self.settings, self._token, origin_guard)
+        copy._client, copy._renew_at = self._client, self._renew_at
+        return copy
 
     def _kv(self) -> hvac.api.secrets_engines.KvV2:
         return self._hvac().secrets.kv.v2
@@ -143,14 +185,20 @@ class Credentials:
         except Exception as exc:  # connection errors from requests
             raise CredentialError(f"vault unreachable: {type(exc).__name__}") from exc
 
-    async def store(self, name: str, values: Mapping[str, str]) -> SecretMeta:
-        """Write a new version (also how a secret is rotated)."""
+    async def store(
+        self, name: str, values: Mapping[str, str], *, origin: str | None = None
+    ) -> SecretMeta:
+        """Write a new version (also how a secret is rotated), bound to ``origin`` (see
+        ``origin_of``) when it is a connection's secret."""
         if not values:
             raise ValueError("a secret needs at least one field")
+        if ORIGIN_FIELD in values:
+            raise ValueError(f"{ORIGIN_FIELD} is a name Atrium keeps for itself")
+        secret = dict(values) if origin is None else {**values, ORIGIN_FIELD: origin}
         result = await self._call(
             self._kv().create_or_update_secret,
             path=self._path(name),
-            secret=dict(values),
+            secret=secret,
             mount_point=self.settings.mount,
         )
         data = result["data"]
@@ -163,15 +211,33 @@ class Credentials:
 
     rotate = store
 
-    async def read(self, name: str) -> dict[str, str]:
-        """The secret's fields. Only activities call this."""
+    async def _fields(self, name: str) -> tuple[dict[str, str], str | None]:
+        """The secret's fields and the origin it is bound to."""
         result = await self._call(
             self._kv().read_secret_version,
             path=self._path(name),
             mount_point=self.settings.mount,
             raise_on_deleted_version=True,
         )
-        return dict(result["data"]["data"])
+        fields = dict(result["data"]["data"])
+        return fields, fields.pop(ORIGIN_FIELD, None)
+
+    async def read(self, name: str, *, for_url: str | None = None) -> dict[str, str]:
+        """The secret's fields, for a client about to call ``for_url`` when given. Only
+        activities call this; the origin guard, when installed, may refuse."""
+        fields, bound = await self._fields(name)
+        if self.origin_guard is not None:
+            await self.origin_guard(name, bound, for_url)
+        return fields
+
+    async def bound_origin(self, name: str) -> str | None:
+        """The origin the secret was stored for (None: stored before secrets were bound)."""
+        return (await self._fields(name))[1]
+
+    async def bind(self, name: str, origin: str) -> SecretMeta:
+        """Store the secret's current fields again, bound to ``origin``."""
+        fields, _ = await self._fields(name)
+        return await self.store(name, fields, origin=origin)
 
     async def meta(self, name: str) -> SecretMeta:
         result = await self._call(
@@ -185,7 +251,7 @@ class Credentials:
             path=self._path(name),
             version=int(meta["version"]),
             updated_at=datetime.fromisoformat(meta["created_time"].replace("Z", "+00:00")),
-            fields=sorted(result["data"]["data"]),
+            fields=sorted(set(result["data"]["data"]) - {ORIGIN_FIELD}),
         )
 
     async def delete(self, name: str) -> None:
@@ -260,11 +326,11 @@ class Credentials:
         except Exception:
             return False
 
-    def source(self, name: str) -> CredentialSource:
-        """A CredentialSource for a connector: re-reads Vault each time it is called."""
+    def source(self, name: str, for_url: str | None = None) -> CredentialSource:
+        """A CredentialSource for a connector calling ``for_url``: re-reads Vault each time."""
 
         async def read() -> Mapping[str, str]:
-            return await self.read(name)
+            return await self.read(name, for_url=for_url)
 
         return read
 

@@ -268,18 +268,66 @@ class EventsSettings(BaseModel):
     @field_validator("subscriber_allowed_hosts")
     @classmethod
     def _hosts(cls, value: list[str]) -> list[str]:
-        hosts = []
-        for entry in (e.strip().lower().rstrip(".") for e in value):
-            try:
-                hosts.append(str(ipaddress.ip_network(entry, strict=False)))
-                continue
-            except ValueError:
-                pass
-            labels = entry.split(".")
-            if not entry or not all(x and x.replace("-", "").isalnum() for x in labels):
-                raise ValueError(f"{entry!r} is not a host name, an IP address or a CIDR")
-            hosts.append(entry)
-        return hosts
+        return [_allowed_host(entry, with_port=False) for entry in value]
+
+
+def _split_port(entry: str) -> tuple[str, int | None]:
+    """``host:port``, ``a.b.c.d:port`` or ``[v6]:port`` apart; a bare IPv6 address has no port."""
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        if not rest:
+            return host, None
+        if not rest.startswith(":"):
+            raise ValueError(f"{entry!r} is not [IPv6]:port")
+        port = rest[1:]
+    elif entry.count(":") == 1:
+        host, port = entry.split(":")
+    else:
+        return entry, None
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{entry!r}: the port must be 1-65535")
+    return host, int(port)
+
+
+def _allowed_host(raw: str, *, with_port: bool) -> str:
+    """One allow-list entry, normalised: a host name, an IP address or a CIDR, and where
+    ``with_port``, any of them but a CIDR followed by ``:port`` (only that port allowed)."""
+    entry = raw.strip().lower().rstrip(".")
+    host, port = _split_port(entry) if with_port else (entry, None)
+    try:
+        network = ipaddress.ip_network(host, strict=False)
+    except ValueError:
+        labels = host.split(".")
+        if not host or not all(x and x.replace("-", "").isalnum() for x in labels):
+            raise ValueError(f"{raw!r} is not a host name, an IP address or a CIDR") from None
+        return host if port is None else f"{host}:{port}"
+    if port is None:
+        return str(network)
+    if network.num_addresses != 1:
+        raise ValueError(f"{raw!r}: a port goes with one host or address, not a network")
+    address = network.network_address
+    return f"[{address}]:{port}" if address.version == 6 else f"{address}:{port}"
+
+
+class EgressSettings(BaseModel):
+    """Where Atrium may connect for a school's systems (integration base URLs, their health
+    checks, every connector, the OIDC issuer's keys): atrium/egress.py, the SSRF guard. https to
+    public addresses only, unless the host is listed: a name (trusted whatever it resolves to), an
+    address or a CIDR (each resolved address checked), any of them but a CIDR with ``:port`` to
+    allow that port only (the sandbox at 127.0.0.1:8100, not OpenBao at 127.0.0.1:8200). Listed
+    hosts may also be called over plain http. Subscriber URLs keep their own list
+    (``events.subscriber_*``): who may register a subscriber is not who may set up a connection."""
+
+    allowed_hosts: list[str] = Field(default_factory=list)  # JSON: ["sis.school.lan:8443"]
+    allow_private: bool = False  # RFC 1918, fc00::/7, 100.64/10; never loopback, link-local etc.
+    require_https: bool = True  # plain http only to allowed_hosts
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        if len(value) > 1000:
+            raise ValueError("at most 1000 entries")
+        return [_allowed_host(entry, with_port=True) for entry in value]
 
 
 class OutboundLimit(BaseModel):
@@ -332,6 +380,7 @@ class Settings(BaseSettings):
     sandbox: SandboxSettings = SandboxSettings()
     outbound: OutboundSettings = OutboundSettings()
     events: EventsSettings = EventsSettings()
+    egress: EgressSettings = EgressSettings()
     health_check_interval_seconds: int = Field(300, ge=10)
 
     @property

@@ -35,13 +35,19 @@ import httpx
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from atrium.credentials import Credentials, credentials_from_settings
+from atrium.credentials import Credentials, credentials_from_settings, origin_of
 from atrium.db import make_engine, session_scope
 from atrium.logging import configure_logging
 from atrium.migrations import upgrade
 from atrium.models import Integration, WebhookRule, WebhookSource
 from atrium.payload_codec import payload_codec
-from atrium.settings import DatabaseSettings, Settings, TemporalSettings, VaultSettings
+from atrium.settings import (
+    DatabaseSettings,
+    EgressSettings,
+    Settings,
+    TemporalSettings,
+    VaultSettings,
+)
 from atrium.signatures import sign_headers
 from atrium.stack.openbao import OpenBaoServer
 from atrium.stack.temporal_dev import TemporalDevServer
@@ -128,6 +134,7 @@ def child_env(settings: Settings, api_port: int, api_processes: int = 1) -> dict
         "ATRIUM_API__WORKERS": str(api_processes),
         "ATRIUM_WORKER__METRICS_PORT": str(free_port()),
         "ATRIUM_LOG_LEVEL": "WARNING",
+        "ATRIUM_EGRESS__ALLOWED_HOSTS": json.dumps(settings.egress.allowed_hosts),
         # The default outbound budget (20 requests/s per connection) protects a school's Canvas;
         # this one is offered 50/s on purpose, so the benchmark raises the sandbox's budget.
         "ATRIUM_OUTBOUND__PER_INTEGRATION": json.dumps({"canvas": CANVAS_BUDGET}),
@@ -150,7 +157,7 @@ async def configure(settings: Settings, sandbox_url: str) -> None:
     credentials = Credentials(settings.vault)
     async with httpx.AsyncClient() as http:
         token = (await http.get(f"{sandbox_url}/_control/credentials/canvas")).json()["token"]
-    await credentials.store("canvas", {"token": token})
+    await credentials.store("canvas", {"token": token}, origin=origin_of(sandbox_url))
     await credentials.store("webhook-sis", {"secret": SECRET})
     engine = make_engine(settings.database_url)
     rows = [
@@ -291,6 +298,7 @@ async def run(rate: float, seconds: float, api_processes: int) -> int:
             temporal=TemporalSettings(address=temporal.address, task_queue="bench-events"),
             vault=VaultSettings(address=bao.address, token=bao.token_file.read_text().strip()),
             database=DatabaseSettings(url=f"sqlite:///{tmp / 'atrium.db'}"),
+            egress=EgressSettings(allowed_hosts=["127.0.0.1"]),  # the local sandbox
         )
         upgrade(settings.database_url)
         recorder = PutRecorder(create_sandbox(tmp / "sandbox", seed=42, size="demo"))

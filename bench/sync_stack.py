@@ -4,6 +4,7 @@ memory, OpenBao, the sandbox in its own process and an Atrium worker as a real s
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy.engine import Engine
 
-from atrium.credentials import Credentials
+from atrium.credentials import Credentials, origin_of
 from atrium.db import session_scope
 from atrium.models import Integration
 from atrium.settings import Settings
@@ -41,6 +42,8 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "ATRIUM_DATABASE__URL": settings.database_url,
         "ATRIUM_WORKER__METRICS_PORT": str(free_port()),
         "ATRIUM_LOG_LEVEL": "WARNING",
+        # The sandbox is local: the worker may reach what these settings allow, as here
+        "ATRIUM_EGRESS__ALLOWED_HOSTS": json.dumps(settings.egress.allowed_hosts),
     }
 
 
@@ -139,7 +142,7 @@ async def register(
     base_url: str,
     secret: dict[str, str],
 ) -> None:
-    await credentials.store(name, secret)
+    await credentials.store(name, secret, origin=origin_of(base_url))
     with session_scope(engine) as session:
         session.add(
             Integration(

@@ -43,6 +43,27 @@ def mask_url(url: httpx.URL) -> str:
     return str(url.copy_with(params=params) if params else url)
 
 
+TransportFactory = Callable[[httpx.Limits], httpx.AsyncBaseTransport]
+_default_transport: TransportFactory | None = None
+
+
+def set_default_transport(factory: TransportFactory | None) -> None:
+    """The transport every connector built without one uses. The worker and the API install
+    Atrium's egress guard here (atrium/egress.py), so each connection dials only an address the
+    guard vetted; connectors stay unaware of what it checks."""
+    global _default_transport
+    _default_transport = factory
+
+
+def default_transport(limits: httpx.Limits | None = None) -> httpx.AsyncBaseTransport | None:
+    """The installed transport with these connection limits (httpx's defaults if None)."""
+    if _default_transport is None:
+        return None
+    return _default_transport(
+        limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
+    )
+
+
 def parse_retry_after(value: str | None, default: float = 1.0) -> float:
     if not value:
         return default
@@ -67,12 +88,13 @@ class HttpConnector:
         max_connections: int = 20,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        limits = httpx.Limits(max_connections=max_connections)
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=timeout,
             headers=dict(headers or {}),
-            transport=transport,
-            limits=httpx.Limits(max_connections=max_connections),
+            transport=transport or default_transport(limits),
+            limits=limits,
         )
         self._not_before = 0.0
         # Set by the caller to share a per-connection budget (requests/s, concurrency) with every

@@ -2,6 +2,9 @@
 
 The default probe GETs ``base_url + health_path`` with the secret as a bearer token (or an API key);
 system packages may register a probe that uses their own client.
+
+A probe's detail says what the answer's status means, never what the answer said: a health
+detail that echoed a body would let whoever points a connection somewhere read that place.
 """
 
 from __future__ import annotations
@@ -14,7 +17,16 @@ from dataclasses import dataclass
 
 import httpx
 
-from connectors.http import mask_url
+from connectors.errors import (
+    AuthError,
+    ConnectorError,
+    InvalidRequest,
+    MalformedResponse,
+    NotFound,
+    RateLimited,
+    ServerError,
+)
+from connectors.http import default_transport, mask_url
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,43 @@ class ProbeResult:
 
 Probe = Callable[[str, str, Mapping[str, str], float], Awaitable[ProbeResult]]
 PROBES: dict[str, Probe] = {}
+
+
+MEANINGS: tuple[tuple[type[ConnectorError], str], ...] = (
+    (AuthError, "the system refused the credentials"),
+    (NotFound, "nothing at this address: check base_url"),
+    (RateLimited, "the system asks to slow down"),
+    (MalformedResponse, "the answer is not this system's API: check base_url"),
+    (InvalidRequest, "the system refused the request"),
+    (ServerError, "the system failed or did not answer"),
+)
+
+
+def status_meaning(status: int) -> str:
+    if status < 300:
+        return "answers"
+    if status < 400:
+        return "redirects elsewhere: check base_url"
+    if status in (401, 403):
+        return "the system refused the credentials"
+    if status == 404:
+        return "nothing at this address: check base_url or health_path"
+    if status == 429:
+        return "the system asks to slow down"
+    if status < 500:
+        return "the system refused the request"
+    return "the system failed"
+
+
+def failed(exc: ConnectorError, started: float) -> ProbeResult:
+    """A failed probe's result: the error's kind, status and meaning. The message is kept only
+    when no answer came (ours then, from the transport); an answer's body never is."""
+    ms = (time.perf_counter() - started) * 1000
+    meaning = next((m for kind, m in MEANINGS if isinstance(exc, kind)), "the call failed")
+    if exc.status is None and isinstance(exc, ServerError):
+        return ProbeResult(False, None, ms, f"{type(exc).__name__}: {exc.message}")
+    status = f"HTTP {exc.status}: " if exc.status is not None else ""
+    return ProbeResult(False, exc.status, ms, f"{type(exc).__name__}: {status}{meaning}")
 
 
 def auth_headers(secret: Mapping[str, str]) -> dict[str, str]:
@@ -44,7 +93,7 @@ async def http_probe(
     started = time.perf_counter()
     url = base_url.rstrip("/") + health_path
     try:
-        async with httpx.AsyncClient(timeout=timeout) as client:
+        async with httpx.AsyncClient(timeout=timeout, transport=default_transport()) as client:
             response = await client.get(url, headers=auth_headers(secret))
     except httpx.HTTPError as exc:
         return ProbeResult(
@@ -52,7 +101,8 @@ async def http_probe(
         )
     ms = (time.perf_counter() - started) * 1000
     healthy = response.status_code < 400
-    detail = f"GET {mask_url(response.request.url)} -> {response.status_code}"
+    status = response.status_code
+    detail = f"GET {mask_url(response.request.url)} -> {status}: {status_meaning(status)}"
     return ProbeResult(healthy, response.status_code, ms, detail)
 
 

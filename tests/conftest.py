@@ -23,6 +23,7 @@ from atrium.payload_codec import payload_codec
 from atrium.settings import (
     ApiSettings,
     DatabaseSettings,
+    EgressSettings,
     EventsSettings,
     Settings,
     TemporalSettings,
@@ -110,6 +111,10 @@ def settings(
         # Subscribers in tests are local servers: loopback allowed, explicitly and only this one.
         # No caching of webhook sources and subscriptions: a test sees its own changes at once.
         events=EventsSettings(subscriber_allowed_hosts=["127.0.0.1"], config_cache_seconds=0),
+        # The sandbox and the suite's other local systems (fake issuers, silent servers) are on
+        # 127.0.0.1: that one loopback address is allowed for connections, explicitly; 127.0.0.2,
+        # link-local and private addresses stay refused (tests/security/test_egress_everywhere.py).
+        egress=EgressSettings(allowed_hosts=["127.0.0.1"]),
     )
 
 
@@ -140,8 +145,10 @@ async def worker(
     temporal_client: Client, settings: Settings, engine: Engine, credentials: Credentials
 ) -> AsyncIterator[Worker]:
     """The real workers polling the session's task queues, as ``atrium worker`` runs them."""
+    from atrium.egress import configure as configure_egress
     from worker import build_events_worker, build_worker
 
+    configure_egress(settings.egress)  # the worker's connectors dial only what the guard allows
     events = settings.events
     w = build_worker(temporal_client, settings.temporal.task_queue, engine, credentials, events)
     queues = TaskQueues.from_settings(settings.temporal)

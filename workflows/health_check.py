@@ -6,6 +6,7 @@ import asyncio
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.health import (
@@ -29,6 +30,20 @@ class HealthCheckAllResult(BaseModel):
     checked: int
     healthy: int
     results: list[CheckHealthResult]
+
+
+async def _check_alone(name: str) -> CheckHealthResult:
+    """One connection's check, whose failure is that connection's result: a connection that
+    cannot even be checked (its row gone, its configuration unusable) is reported unhealthy
+    with the reason, and the checks of the others go on."""
+    try:
+        return await _check(name)
+    except ActivityError as exc:
+        cause = exc.cause
+        reason = cause.message if isinstance(cause, ApplicationError) else str(cause or exc)
+        return CheckHealthResult(
+            integration=name, healthy=False, detail=f"could not check: {reason}"[:1000]
+        )
 
 
 async def _check(name: str) -> CheckHealthResult:
@@ -60,7 +75,7 @@ class IntegrationHealthCheckAll:
             start_to_close_timeout=SHORT_CALL,
             retry_policy=LOCAL_STORE,
         )
-        results = list(await asyncio.gather(*(_check(name) for name in names)))
+        results = list(await asyncio.gather(*(_check_alone(name) for name in names)))
         return HealthCheckAllResult(
             checked=len(results), healthy=sum(r.healthy for r in results), results=results
         )

@@ -59,9 +59,12 @@ class SyncContext:
             )
         return found
 
-    def secret(self, name: str) -> CredentialSource:
+    def secret(self, name: str, for_url: str | None = None) -> CredentialSource:
+        """Connection ``name``'s secret, for a client calling ``for_url``: the worker's origin
+        guard refuses it unless that URL and the connection's own are of the bound origin."""
+
         async def read() -> Mapping[str, str]:
-            return await self.credentials.read(name)
+            return await self.credentials.read(name, for_url=for_url)
 
         return read
 
@@ -75,7 +78,8 @@ class SyncContext:
             )
         key = (name, system, found.base_url)
         if key not in self._clients:
-            client = make(found.base_url, self.secret(name))  # type: ignore[call-arg, arg-type]
+            secret = self.secret(name, found.base_url)
+            client = make(found.base_url, secret)  # type: ignore[call-arg, arg-type]
             self._clients[key] = limited(client, name)
         return self._clients[key]  # type: ignore[no-any-return]
 

@@ -9,6 +9,9 @@ verify here: it never falls back to Atrium's own tokens. The answers:
 - 403 when it is valid but none of its roles/groups is in ``api.oidc.role_map``, or when several
   are and no one of them holds every permission of the others (see ``pick_role``);
 - 503 when the issuer's discovery document or JWKS cannot be fetched: nobody can be checked.
+
+Both are fetched only where the egress guard (atrium/egress.py) allows: the issuer's and the
+configured ``jwks_url``'s host and port, and anything ``egress.*`` allows.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from jwt import PyJWK, PyJWKClient
 from api.auth.principal import Principal
 from api.auth.rbac import MATRIX, SELF_SCOPED, Role
 from api.auth.tokens import TokenInvalid
+from atrium.egress import EgressPolicy, EgressRefused, HostNotFound, guarded_client
 from atrium.models.user import IDENTIFIER
-from atrium.settings import OidcSettings, https_or_loopback
+from atrium.settings import EgressSettings, OidcSettings, https_or_loopback
 
 KIND = "oidc"
 MAX_SUB = 95  # "oidc:" + sub must fit the audit log's actor column (100 characters)
@@ -89,9 +93,42 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+class GuardedJWKClient(PyJWKClient):
+    """PyJWKClient whose fetches go only where the egress guard allows. pyjwt fetches with
+    urllib, which takes no network backend: the URL and every address its host resolves to are
+    vetted just before each fetch (redirects are never followed), and urllib then resolves the
+    name again. A DNS answer changed between the two (rebinding, within milliseconds) is the
+    limit of this check; discovery, which uses httpx, has no such gap."""
+
+    def __init__(self, uri: str, policy: EgressPolicy, **kwargs: Any) -> None:
+        super().__init__(uri, **kwargs)
+        self.policy = policy
+
+    def fetch_data(self) -> Any:
+        try:
+            asyncio.run(self.policy.check(self.uri))  # a thread of its own: no loop running here
+        except (EgressRefused, HostNotFound) as exc:
+            raise jwt.PyJWKClientConnectionError(f"refused by the egress guard: {exc}") from None
+        return super().fetch_data()
+
+
+def issuer_policy(settings: OidcSettings, egress: EgressPolicy) -> EgressPolicy:
+    """``egress`` plus the issuer's and the configured JWKS URL's own host and port: an operator
+    named them. A ``jwks_uri`` that discovery returns elsewhere must pass ``egress`` itself."""
+    policy = egress
+    for url in (settings.issuer, settings.jwks_url):
+        if url:  # validated by the settings: https, or http to a loopback host
+            parsed = httpx.URL(url)
+            port = parsed.port or (443 if parsed.scheme == "https" else 80)
+            policy = policy.allowing(parsed.raw_host.decode("ascii"), port)
+    return policy
+
+
 class OidcVerifier:
-    def __init__(self, settings: OidcSettings) -> None:
+    def __init__(self, settings: OidcSettings, egress: EgressPolicy | None = None) -> None:
         self.settings = settings
+        # Default: public https only (plus the issuer itself); the API passes its egress.* policy
+        self.policy = issuer_policy(settings, egress or EgressPolicy.from_egress(EgressSettings()))
         self._jwks: PyJWKClient | None = None
         self._lock = asyncio.Lock()
 
@@ -109,8 +146,9 @@ class OidcVerifier:
             async with self._lock:
                 if self._jwks is None:
                     url = self.settings.jwks_url or await self._discover()
-                    self._jwks = PyJWKClient(
+                    self._jwks = GuardedJWKClient(
                         url,
+                        self.policy,
                         lifespan=self.settings.jwks_cache_seconds,
                         timeout=self.settings.jwks_timeout_seconds,
                     )
@@ -120,11 +158,11 @@ class OidcVerifier:
         """The ``jwks_uri`` of the issuer's OpenID Connect discovery document."""
         url = self.settings.issuer.rstrip("/") + "/.well-known/openid-configuration"
         try:
-            async with httpx.AsyncClient(timeout=self.settings.jwks_timeout_seconds) as http:
-                answer = await http.get(url)
+            async with guarded_client(self.policy) as http:
+                answer = await http.get(url, timeout=self.settings.jwks_timeout_seconds)
             answer.raise_for_status()
             document = answer.json()
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx.HTTPError, ValueError, EgressRefused) as exc:
             raise IssuerUnavailable(f"discovery {url}: {type(exc).__name__}") from None
         if not isinstance(document, dict) or document.get("issuer") != self.settings.issuer:
             raise IssuerUnavailable(f"discovery {url}: names another issuer")

@@ -81,7 +81,9 @@ def _cors(request: Request) -> dict[str, str]:
     }
 
 
-UNREADABLE = {422: {"description": "not Temporal's payload JSON, or payloads that do not decrypt"}}
+UNREADABLE: dict[int | str, dict[str, Any]] = {
+    422: {"description": "not Temporal's payload JSON, or payloads that do not decrypt"}
+}
 
 
 @router.post("/decode", response_class=Response, responses=UNREADABLE)

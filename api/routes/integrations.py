@@ -5,16 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
 from api.deps import CredentialsDep, SessionDep, SettingsDep, TemporalDep
-from api.security import require
+from api.routes.integration_origin import (
+    audit,
+    check_base_url,
+    credential_options_changed,
+    origin_change,
+    require_secrets_write,
+    require_secrets_write_for,
+)
+from api.security import Principal, require
 from api.starter import start_process
 from atrium.bounds import Limit, Line, Offset
+from atrium.credentials import ORIGIN_FIELD, origin_of
 from atrium.models import HealthCheck, Integration
 from atrium.models.integration import (
     IntegrationCreate,
@@ -108,7 +118,10 @@ async def list_integrations(
     status_code=status.HTTP_201_CREATED,
     dependencies=[require("integrations:write")],
 )
-async def create_integration(body: IntegrationCreate, session: SessionDep) -> IntegrationPublic:
+async def create_integration(
+    body: IntegrationCreate, session: SessionDep, settings: SettingsDep
+) -> IntegrationPublic:
+    await check_base_url(body.base_url, settings)
     row = Integration.model_validate(body)
     session.add(row)
     try:
@@ -127,15 +140,37 @@ async def get_integration(name: Name, session: SessionDep) -> IntegrationPublic:
     return public(_get(session, name))
 
 
-@router.patch(
-    "/{name}", response_model=IntegrationPublic, dependencies=[require("integrations:write")]
-)
+@router.patch("/{name}", response_model=IntegrationPublic)
 async def update_integration(
-    name: Name, body: IntegrationUpdate, session: SessionDep
+    name: Name,
+    body: IntegrationUpdate,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    principal: Principal = require("integrations:write"),
 ) -> IntegrationPublic:
+    """Change a connection. Moving it to another origin (scheme, host or port of base_url), or
+    changing an option that says where its secret goes (SFTP/SMTP host, port, trust), needs
+    ``secrets:write`` too; after a move its secret must be stored again for the new origin."""
     row = _get(session, name)
     changes = body.model_dump(exclude_unset=True)
     merged = IntegrationCreate.model_validate({**row.model_dump(), **changes})  # re-validate
+    change = None
+    if "base_url" in changes:
+        await check_base_url(merged.base_url, settings)
+        change = origin_change(row.base_url, merged.base_url)
+    moved = []
+    if "options" in changes:
+        moved = credential_options_changed(row.options or {}, merged.options or {})
+    # Every permission first, then the audit entries: a refused change leaves none behind.
+    if change is not None:
+        require_secrets_write(principal, name, change)
+    if moved:
+        require_secrets_write_for(principal, name, moved)
+    if change is not None:
+        await audit(request, principal, f"ORIGIN {name}: {change[0]} -> {change[1]}")
+    if moved:
+        await audit(request, principal, f"OPTIONS {name}: {', '.join(moved)} changed")
     for key in changes:
         setattr(row, key, getattr(merged, key))
     row.updated_at = utcnow()
@@ -159,13 +194,28 @@ async def delete_integration(
     return Response(status_code=204)
 
 
-@router.put("/{name}/secret", response_model=SecretPublic, dependencies=[require("secrets:write")])
+@router.put("/{name}/secret", response_model=SecretPublic)
 async def put_secret(
-    name: Name, body: SecretWrite, session: SessionDep, credentials: CredentialsDep
+    name: Name,
+    body: SecretWrite,
+    session: SessionDep,
+    credentials: CredentialsDep,
+    request: Request,
+    principal: Principal = require("secrets:write"),
 ) -> SecretPublic:
-    """Set or rotate the connection's secret. Write-only: the value is never returned."""
+    """Set or rotate the connection's secret, bound to the origin of its base_url: it is used
+    only while the connection points there. Write-only: the value is never returned."""
     row = _get(session, name)
-    meta = await credentials.store(name, body.values)
+    if ORIGIN_FIELD in body.values:
+        error = {
+            "loc": ("body", "values"),
+            "msg": f"{ORIGIN_FIELD} is reserved",
+            "type": "value_error",
+        }
+        raise RequestValidationError([error])
+    origin = origin_of(row.base_url)
+    meta = await credentials.store(name, body.values, origin=origin)
+    await audit(request, principal, f"SECRET {name}: stored for {origin}")
     row.secret_path = meta.path
     row.updated_at = utcnow()
     session.add(row)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from atrium.credentials import Credentials
+from atrium.credentials import Credentials, SecretNotFound, origin_of
 from atrium.db import session_scope
 from atrium.models import Integration
 
@@ -70,14 +71,27 @@ async def register_sandbox(
                     answer = await http.get("/finance/_control/sftp/host-key")
                     extra["sftp_host_key"] = answer.json()["host_key"]
                 row.options = {**row.options, **extra}
+                origin = origin_of(row.base_url)
                 if secret and row.secret_path is None:
                     # Only the first time: a secret set or rotated since (through the API) stays.
-                    meta = await credentials.store(conn.name, secret)
+                    meta = await credentials.store(conn.name, secret, origin=origin)
                     row.secret_path = meta.path
+                elif row.secret_path and origin == origin_of(sandbox_url):
+                    await _bind_sandbox_secret(credentials, conn.name, origin)
                 session.add(row)
                 session.commit()
             registered.append(conn.name)
         return registered
+
+
+async def _bind_sandbox_secret(credentials: Credentials, name: str, origin: str) -> None:
+    """Bind a secret stored before secrets were bound to an origin (atrium/credentials.py), when
+    its connection still points at the sandbox this command started: an origin known from here,
+    not read from a row someone may have changed. Elsewhere such secrets are refused until an
+    administrator stores them again (README, "Credentials and origins")."""
+    with contextlib.suppress(SecretNotFound):
+        if await credentials.bound_origin(name) is None:
+            await credentials.bind(name, origin)
 
 
 def register_sandbox_sync(

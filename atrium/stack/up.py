@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -56,6 +57,15 @@ def _announce_admin(settings: Settings, password: str | None, terminal: bool) ->
         )
 
 
+def sandbox_allowed(settings: Settings) -> list[str]:
+    """The egress allow list of the stack's worker and API: what the settings allow, plus the
+    sandbox institution's host and HTTP port, that port only (OpenBao and Temporal listen on the
+    same loopback address: connections may not be pointed at them)."""
+    host, port = settings.sandbox.host, settings.sandbox.port
+    entry = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return list(dict.fromkeys([*settings.egress.allowed_hosts, entry]))
+
+
 def run_up(settings: Settings) -> int:
     state = settings.state_dir
     make_private(state, _sqlite_file(settings.database_url))  # umask 077 for us and children
@@ -85,9 +95,13 @@ def run_up(settings: Settings) -> int:
         # Kept in the 0600 file whenever it cannot be shown safely, whatever ATRIUM_ENV says.
         admin_password = ensure_initial_admin(settings, engine, keep_file=not terminal or None)
 
-        env = {**os.environ, "ATRIUM_STATE_DIR": str(state)}
-        exe = [sys.executable, "-m", "atrium.cli"]
         sandbox_url = f"http://{settings.sandbox.host}:{settings.sandbox.port}"
+        env = {
+            **os.environ,
+            "ATRIUM_STATE_DIR": str(state),
+            "ATRIUM_EGRESS__ALLOWED_HOSTS": json.dumps(sandbox_allowed(settings)),
+        }
+        exe = [sys.executable, "-m", "atrium.cli"]
         sup.spawn("sandbox", [*exe, "sandbox"], env)
         _wait_http(f"{sandbox_url}/_control/systems", "sandbox")
         host = settings.sandbox.host

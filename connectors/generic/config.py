@@ -18,6 +18,7 @@ from __future__ import annotations
 from string import Formatter
 from typing import Literal
 
+import httpx
 import jmespath
 from jmespath.exceptions import JMESPathError
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
@@ -77,7 +78,7 @@ class EndpointConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "GET"
-    path: str = Field(pattern=r"^/")  # "/api/v1/patrons/{patron_id}"
+    path: str = Field(pattern=r"^/([^/]|$)")  # "/api/v1/patrons/{patron_id}"; never "//host/.."
     query: dict[str, str] = Field(default_factory=dict)
     record_path: str = "@"  # JMESPath to the list of records in a page
     pagination: PaginationConfig = Field(default_factory=PaginationConfig)
@@ -108,3 +109,21 @@ class GenericApiConfig(BaseModel):
     headers: dict[str, str] = Field(default_factory=dict)
     timeout: float = Field(30.0, gt=0)
     endpoints: dict[str, EndpointConfig] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _token_url_on_this_origin(self) -> GenericApiConfig:
+        # The secret is bound to base_url's origin (atrium/credentials.py): an absolute token_url
+        # elsewhere would hand the client id and secret to another server.
+        token_url = self.auth.token_url or "/"
+        absolute = token_url.startswith("//") or not token_url.startswith("/")
+        if absolute and _origin(token_url) != _origin(str(self.base_url)):
+            raise ValueError("auth.token_url must be a path or on base_url's origin")
+        return self
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return None
+    return parsed.scheme, parsed.host, parsed.port or {"http": 80, "https": 443}.get(parsed.scheme)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from connectors.credentials import static_credentials
 from connectors.errors import ConnectorError
 from connectors.koha.client import KohaClient
-from connectors.probe import PROBES, ProbeResult
+from connectors.probe import PROBES, ProbeResult, failed
 
 
 async def koha_probe(
@@ -23,8 +23,7 @@ async def koha_probe(
         try:
             await client.find_patron_by_cardnumber("atrium-health-probe")
         except ConnectorError as exc:
-            ms = (time.perf_counter() - started) * 1000
-            return ProbeResult(False, exc.status, ms, f"{type(exc).__name__}: {exc.message}")
+            return failed(exc, started)
     ms = (time.perf_counter() - started) * 1000
     return ProbeResult(True, 200, ms, "Koha patrons API answers")
 

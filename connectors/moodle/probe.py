@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from connectors.credentials import static_credentials
 from connectors.errors import ConnectorError
 from connectors.moodle.client import MoodleClient
-from connectors.probe import PROBES, ProbeResult
+from connectors.probe import PROBES, ProbeResult, failed
 
 
 async def moodle_probe(
@@ -23,8 +23,7 @@ async def moodle_probe(
         try:
             info = await client.site_info()
         except ConnectorError as exc:
-            ms = (time.perf_counter() - started) * 1000
-            return ProbeResult(False, exc.status, ms, f"{type(exc).__name__}: {exc.message}")
+            return failed(exc, started)
     ms = (time.perf_counter() - started) * 1000
     return ProbeResult(True, 200, ms, f"{info.sitename} ({info.release}) as {info.username}")
 

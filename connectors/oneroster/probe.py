@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from connectors.credentials import static_credentials
 from connectors.errors import ConnectorError
 from connectors.oneroster.client import OneRosterClient
-from connectors.probe import PROBES, ProbeResult
+from connectors.probe import PROBES, ProbeResult, failed
 
 
 async def oneroster_probe(
@@ -23,8 +23,7 @@ async def oneroster_probe(
         try:
             page = await client.page("orgs", limit=1)
         except ConnectorError as exc:
-            ms = (time.perf_counter() - started) * 1000
-            return ProbeResult(False, exc.status, ms, f"{type(exc).__name__}: {exc.message}")
+            return failed(exc, started)
     ms = (time.perf_counter() - started) * 1000
     return ProbeResult(True, 200, ms, f"OneRoster rostering answers; {page.total} orgs")
 

@@ -19,7 +19,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from atrium.credentials import Credentials, SecretNotFound
+from atrium.credentials import Credentials, SecretNotFound, origin_of
 from atrium.db import session_scope
 from atrium.models import Integration, ProctoredExamLink
 from atrium.signatures import HeaderFormat, sign_headers
@@ -47,7 +47,7 @@ async def add_canvas(engine: Engine, credentials: Credentials, sandbox_url: str)
     name = f"canvas-{uuid.uuid4().hex[:8]}"
     async with httpx.AsyncClient() as http:
         token = (await http.get(f"{sandbox_url}/_control/credentials/canvas")).json()["token"]
-    await credentials.store(name, {"token": token})
+    await credentials.store(name, {"token": token}, origin=origin_of(sandbox_url))
     with session_scope(engine) as session:
         integration = {"name": name, "system": "canvas", "base_url": f"{sandbox_url}/canvas"}
         session.add(Integration.model_validate(integration))

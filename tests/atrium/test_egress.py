@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from atrium.egress import EgressPolicy, EgressRefused, HostNotFound, guarded_client
-from atrium.settings import EventsSettings
+from atrium.settings import EgressSettings, EventsSettings
 from tests.api.webhook_support import Subscriber, subscriber_server
 
 NAMES = {
@@ -165,3 +165,59 @@ async def test_guarded_client_refuses_before_connecting(
         with pytest.raises(httpx.ConnectError, match="does not resolve"):  # retried later
             await client.post("https://nowhere.example/hook", content=b"{}")
     assert local_subscriber.received == []
+
+
+def integrations(**egress: Any) -> EgressPolicy:
+    return EgressPolicy.from_egress(EgressSettings(**egress), resolve=table)
+
+
+async def test_one_port_of_a_host_can_be_allowed() -> None:
+    """The sandbox at 127.0.0.1:8100 is allowed; OpenBao on 127.0.0.1:8200 is not."""
+    sandbox = integrations(allowed_hosts=["127.0.0.1:8100", "hooks.test:9000", "[::1]:8100"])
+    await sandbox.check("http://127.0.0.1:8100/canvas")
+    await sandbox.check("http://[::1]:8100/canvas")
+    await sandbox.check("http://hooks.test:9000/x")
+    with pytest.raises(EgressRefused, match="must be https .*ATRIUM_EGRESS__ALLOWED_HOSTS"):
+        await sandbox.check("http://127.0.0.1:8200/v1/sys/health")
+    with pytest.raises(EgressRefused, match="loopback .*ATRIUM_EGRESS__ALLOWED_HOSTS"):
+        await sandbox.check("https://127.0.0.1:8200/v1/sys/health")
+    with pytest.raises(EgressRefused, match="hooks.test resolves to 127.0.0.1"):
+        await sandbox.check("https://hooks.test:9001/x")
+    assert sandbox.allowing("127.0.0.1", 8200) != sandbox
+    await sandbox.allowing("127.0.0.1", 8200).check("http://127.0.0.1:8200/")
+
+
+def test_egress_settings_take_ports_and_refuse_nonsense() -> None:
+    egress = EgressSettings(
+        allowed_hosts=[" SIS.lan:8443 ", "127.0.0.1:8100", "[::1]:8100", "10.1.0.0/16", "::1"]
+    )
+    assert egress.allowed_hosts == [
+        "sis.lan:8443",
+        "127.0.0.1:8100",
+        "[::1]:8100",
+        "10.1.0.0/16",
+        "::1/128",
+    ]
+    for bad, reason in (
+        ("10.0.0.0/8:80", "not a network"),
+        ("sis.lan:0", "port must be 1-65535"),
+        ("sis.lan:99999", "port must be 1-65535"),
+        ("sis lan:80", "not a host name"),
+        ("[::1]x", "IPv6"),
+    ):
+        with pytest.raises(ValidationError, match=reason):
+            EgressSettings(allowed_hosts=[bad])
+    with pytest.raises(ValidationError, match="not a host name"):  # subscribers: no ports
+        EventsSettings(subscriber_allowed_hosts=["hooks.lan:80"])
+
+
+async def test_until_configured_the_integration_policy_is_the_strictest() -> None:
+    import atrium.egress as egress_module
+
+    saved = egress_module._configured
+    egress_module._configured = None
+    try:
+        with pytest.raises(EgressRefused, match="loopback"):
+            await egress_module.policy().check("https://127.0.0.1:8100/")
+    finally:
+        egress_module._configured = saved

@@ -9,7 +9,7 @@ from sqlmodel import select
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from atrium.credentials import Credentials
+from atrium.credentials import Credentials, origin_of
 from atrium.db import session_scope
 from atrium.models import Integration
 from atrium.settings import Settings
@@ -32,6 +32,9 @@ async def test_every_sandbox_connection_is_registered_and_healthy(
     again = await register_sandbox(engine, credentials, sandbox_url, options)
     assert again == names  # idempotent
     assert await credentials.read("moodle") == {"token": "set-through-the-api"}  # kept
+    # Stored unbound (as before secrets were bound to origins), it is bound to the sandbox's
+    # origin, which `atrium up` knows, because the row still points there.
+    assert await credentials.bound_origin("moodle") == origin_of(sandbox_url)
     await credentials.delete("moodle")
     with session_scope(engine) as session:
         row = session.exec(select(Integration).where(Integration.name == "moodle")).one()

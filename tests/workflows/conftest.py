@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from atrium.credentials import Credentials
+from atrium.credentials import Credentials, origin_of
 from atrium.db import session_scope
 from atrium.models import Integration
 from connectors.credentials import static_credentials
@@ -50,7 +50,7 @@ async def _register(
     base_url: str,
     secret: dict[str, str],
 ) -> None:
-    meta = await credentials.store(name, secret)
+    meta = await credentials.store(name, secret, origin=origin_of(base_url))
     with session_scope(engine) as session:
         row = session.exec(select(Integration).where(Integration.name == name)).first()
         row = row or Integration(

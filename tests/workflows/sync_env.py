@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowHandle
 
-from atrium.credentials import Credentials
+from atrium.credentials import Credentials, origin_of
 from atrium.db import session_scope
 from atrium.models import Integration
 from sandbox.context import SystemContext
@@ -61,7 +61,8 @@ async def register(
     name: str | None = None,
 ) -> str:
     name = name or f"{system}-{uuid.uuid4().hex[:6]}"
-    await credentials.store(name, dict(sandbox.contexts[system].credentials))
+    secret = dict(sandbox.contexts[system].credentials)
+    await credentials.store(name, secret, origin=origin_of(sandbox.base(system)))
     with session_scope(engine) as session:
         session.add(
             Integration(

@@ -21,7 +21,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.health import CheckHealthResult, HealthActivities
-from atrium.credentials import Credentials
+from atrium.credentials import Credentials, origin_of
 from atrium.db import session_scope
 from atrium.models import HealthCheck, Integration
 from atrium.settings import Settings
@@ -80,7 +80,7 @@ async def test_check_reads_vault_calls_system_and_records(
 ) -> None:
     name = f"sys-{uuid.uuid4().hex[:8]}"
     add(engine, name, school_system, secret=True)
-    await credentials.store(name, {"token": GOOD_TOKEN})
+    await credentials.store(name, {"token": GOOD_TOKEN}, origin=origin_of(school_system))
     result = await temporal_client.execute_workflow(
         IntegrationHealthCheck.run,
         HealthCheckInput(integration=name),
@@ -89,7 +89,7 @@ async def test_check_reads_vault_calls_system_and_records(
     )
     assert result.healthy and result.status_code == 200
     # Rotating to a wrong secret turns the next check red: the activity re-reads Vault.
-    await credentials.rotate(name, {"token": "wrong"})
+    await credentials.rotate(name, {"token": "wrong"}, origin=origin_of(school_system))
     second = await temporal_client.execute_workflow(
         IntegrationHealthCheck.run,
         HealthCheckInput(integration=name),
@@ -116,7 +116,7 @@ async def test_subscribers_hear_when_a_connection_goes_down_and_comes_back(
 ) -> None:
     name = f"sys-{uuid.uuid4().hex[:8]}"
     add(engine, name, school_system, secret=True)
-    await credentials.store(name, {"token": GOOD_TOKEN})
+    await credentials.store(name, {"token": GOOD_TOKEN}, origin=origin_of(school_system))
 
     async def check(n: int) -> bool:
         result = await temporal_client.execute_workflow(
@@ -130,9 +130,9 @@ async def test_subscribers_hear_when_a_connection_goes_down_and_comes_back(
     kinds = ["integration.unhealthy", "integration.recovered"]
     async with subscribed(api, kinds) as sub:
         assert await check(1)  # up, as before: no news
-        await credentials.rotate(name, {"token": "wrong"})
+        await credentials.rotate(name, {"token": "wrong"}, origin=origin_of(school_system))
         assert not await check(2) and not await check(3)  # down: one alert, not two
-        await credentials.rotate(name, {"token": GOOD_TOKEN})
+        await credentials.rotate(name, {"token": GOOD_TOKEN}, origin=origin_of(school_system))
         assert await check(4) and await check(5)  # back: one all-clear
 
         async def heard() -> list[dict[str, Any]]:
