@@ -18,7 +18,14 @@ from atrium.backup import BackupError, backup, restore
 from atrium.credentials import Credentials
 from atrium.db import make_engine
 from atrium.migrations import upgrade
-from atrium.settings import ApiSettings, EventsSettings, Settings, TemporalSettings, VaultSettings
+from atrium.settings import (
+    ApiSettings,
+    EgressSettings,
+    EventsSettings,
+    Settings,
+    TemporalSettings,
+    VaultSettings,
+)
 from atrium.stack.openbao import OpenBaoServer
 from atrium.stack.temporal_dev import TemporalDevServer
 from tests.support.auth import login, make_user
@@ -32,6 +39,7 @@ def stack_settings(state: Path) -> Settings:
         vault=VaultSettings(address=f"http://127.0.0.1:{free_port()}"),
         api=ApiSettings(port=free_port(), eager_worker=False),
         events=EventsSettings(subscriber_allowed_hosts=["127.0.0.1"]),
+        egress=EgressSettings(allowed_hosts=["127.0.0.1"]),
     )
 
 
