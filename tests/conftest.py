@@ -54,6 +54,19 @@ def plain_tracebacks() -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def restore_egress_policy() -> Iterator[None]:
+    """The egress policy is per process (atrium.egress.configure, as `atrium worker` and each API
+    process set it once): a test that starts an app of other settings puts it back afterwards,
+    so the next test's connectors dial under the session's policy."""
+    from atrium import egress
+    from connectors import http
+
+    saved = (egress._configured, http._default_transport)
+    yield
+    egress._configured, http._default_transport = saved
+
+
 @pytest.fixture(scope="session")
 def sandbox_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("sandbox")
