@@ -29,6 +29,7 @@ from api.routes import (
     processes,
     proctoring_webhooks,
     quarantine,
+    roster_packages,
     runs,
     stats,
     subscriptions,
@@ -87,7 +88,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(AuditAndRateHeaders)  # inside RequestContext: sees the correlation id
-    app.add_middleware(RequestContext, max_body_bytes=settings.api.max_body_bytes)
+    app.add_middleware(
+        RequestContext,
+        max_body_bytes=settings.api.max_body_bytes,
+        larger={roster_packages.PATH: roster_packages.MAX_UPLOAD_BYTES},
+    )
     app.include_router(health.router)
     v1 = APIRouter(prefix=API_PREFIX, responses=COMMON_ERRORS)
     # Webhooks first: routes are matched in order, and they carry the traffic. Proctoring's
@@ -96,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     for module in (processes, runs, integrations, auth, users, api_keys, audit):
         v1.include_router(module.router)
-    for module in (mappings, quarantine, conflicts, stats):  # the sync engine and its figures
+    for module in (mappings, quarantine, conflicts, stats, roster_packages):  # the sync engine
         v1.include_router(module.router)
     app.include_router(v1)
     _document_errors(app)

@@ -16,10 +16,34 @@ LATENCY = Histogram("atrium_api_request_seconds", "API request latency", ["metho
 log = structlog.get_logger("api")
 
 
+class BodyTooLarge(Exception):
+    """A body went past its route's limit while being read (no Content-Length told us before)."""
+
+
+def _bounded(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    return counted
+
+
 class RequestContext:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, larger: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # path -> its own limit (uploads), enforced on the bytes read too: the route catches
+        # BodyTooLarge where it reads the body and answers 413
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -33,12 +57,13 @@ class RequestContext:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(correlation_id=cid)
         length = headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > self.max_body_bytes):
-            answer = JSONResponse(
-                {"error": f"body: larger than {self.max_body_bytes} bytes"}, status_code=413
-            )
+        limit = self.larger.get(scope["path"], self.max_body_bytes)
+        if length and (not length.isdigit() or int(length) > limit):
+            answer = JSONResponse({"error": f"body: larger than {limit} bytes"}, status_code=413)
             await answer(scope, receive, send)
             return
+        if scope["path"] in self.larger:
+            receive = _bounded(receive, limit)
         started = time.perf_counter()
         status = 500  # what the client gets if the app raises before answering
 
