@@ -61,6 +61,7 @@ async def upload(
                 system="oneroster",
                 base_url=sandbox.base("oneroster"),
                 health_path="/",
+                description="uploads (tests)",
                 options={"source": "csv"},
             )
         )
