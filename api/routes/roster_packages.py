@@ -19,8 +19,10 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlmodel import select
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
+from api.auth.responses import ErrorAnswer
 from api.deps import EngineDep, SettingsDep, TemporalDep
 from api.errors import validation_detail
 from api.events.hub import EventsDep
@@ -112,7 +114,41 @@ def _store(
     return package, package.status == "received"
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=PackageUploaded)
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["source", "targets", "package"],
+                "additionalProperties": False,
+                "properties": {
+                    "source": {"type": "string", "maxLength": 63},
+                    "targets": {
+                        "type": "string",
+                        "description": 'JSON: [{"integration": "...", "target_system": "canvas"}]',
+                    },
+                    "package": {"type": "string", "format": "binary"},
+                },
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=PackageUploaded,
+    responses={
+        200: {"model": PackageUploaded, "description": "already processed: no run started"},
+        422: {
+            "model": ErrorAnswer,
+            "description": "a field is missing or wrong (the message names it)",
+        },
+    },
+    openapi_extra={"requestBody": UPLOAD_BODY},
+)
 async def upload_package(
     request: Request,
     response: Response,
@@ -129,6 +165,8 @@ async def upload_package(
         form = await request.form(max_files=1, max_fields=4, max_part_size=64 * 1024)
     except BodyTooLarge:
         raise HTTPException(413, f"package: larger than {MAX_UPLOAD_BYTES} bytes") from None
+    except StarletteHTTPException as exc:  # the parser's own limits (too many fields, ...)
+        raise HTTPException(422, f"body: {exc.detail}") from None
     except (MultiPartException, ValueError, AssertionError) as exc:
         raise HTTPException(422, f"body: not a multipart form ({exc})") from None
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -21,12 +20,10 @@ from temporalio.client import Client
 
 from api.middleware import BodyTooLarge, RequestContext
 from atrium.credentials import Credentials
-from atrium.db import session_scope
-from atrium.models import Integration
 from sandbox.oneroster.bulk_csv import build_zip
 from sandbox.oneroster.runtime import Runtime
 from tests.support.servers import serve
-from tests.workflows.csv_drop_env import remove_integrations
+from tests.workflows.csv_drop_env import register_upload_source, remove_integrations
 from tests.workflows.sync_env import SyncSandbox, register, start_sandbox
 from workflows.roster_csv_import import RosterCsvImport
 
@@ -53,19 +50,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncSandbox]:
 async def upload(
     sandbox: SyncSandbox, engine: Engine, credentials: Credentials
 ) -> AsyncIterator[Upload]:
-    source = f"sis-upload-{uuid.uuid4().hex[:6]}"
-    with session_scope(engine) as session:
-        session.add(
-            Integration(
-                name=source,
-                system="oneroster",
-                base_url=sandbox.base("oneroster"),
-                health_path="/",
-                description="uploads (tests)",
-                options={"source": "csv"},
-            )
-        )
-        session.commit()
+    source = register_upload_source(engine, sandbox.base("oneroster"))
     canvas = await register(engine, credentials, sandbox, "canvas")
     sis = sandbox.contexts["oneroster"]
     package = build_zip(Runtime(ctx=sis, prefix="/oneroster"), None)

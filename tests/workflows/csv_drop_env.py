@@ -85,3 +85,21 @@ async def remove_integrations(engine: Engine, credentials: Credentials, names: l
         session.commit()
     for name in names:
         await credentials.delete(name)
+
+
+def register_upload_source(engine: Engine, base_url: str) -> str:
+    """A SIS connection that receives its packages by upload (no SFTP settings needed)."""
+    name = f"sis-upload-{uuid.uuid4().hex[:6]}"
+    with session_scope(engine) as session:
+        session.add(
+            Integration(
+                name=name,
+                system="oneroster",
+                base_url=base_url,
+                health_path="/",
+                description="uploads (tests)",
+                options={"source": "csv"},
+            )
+        )
+        session.commit()
+    return name
