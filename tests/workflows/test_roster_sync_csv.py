@@ -29,6 +29,7 @@ from connectors.moodle import MoodleClient
 from sandbox.sis_drop import write_package
 from tests.workflows.csv_drop_env import SisDrop, register_csv_source, remove_integrations, sis_drop
 from tests.workflows.sync_env import SyncSandbox, canvas, mutate, register, start_sandbox
+from workflows.reconciliation import Reconciliation, ReconciliationInput
 from workflows.roster_csv_import import (
     CsvTarget,
     PackageOutcome,
@@ -231,3 +232,20 @@ async def test_a_package_that_fails_validation_is_rejected_with_a_report(
     assert any(p.startswith("users.csv:1:") and "givenName" in p for p in filed["problems"])
     [row] = packages_named(engine, connections.source, name)
     assert row.status == "rejected" and row.problem_count >= 1
+
+
+async def test_reconciliation_compares_the_lms_with_the_newest_package(
+    first: FirstPackage, connections: Connections, temporal_client: Client, settings: Settings
+) -> None:
+    # The CSV source's secret holds only the SFTP login: a REST read would be refused.
+    arg = ReconciliationInput(integration=connections.canvas, source=connections.source)
+    result = await temporal_client.execute_workflow(
+        Reconciliation.run,
+        arg,
+        id=f"reconcile-{connections.canvas}-{uuid.uuid4().hex[:6]}",
+        task_queue=settings.temporal.task_queue,
+    )
+    users = next(d for d in result.drift if d.record_type == "users")
+    enrollments = next(d for d in result.drift if d.record_type == "enrollments")
+    assert users.compared == 314 and enrollments.compared == 1560
+    assert users.missing_count == users.different_count == enrollments.missing_count == 0
