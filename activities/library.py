@@ -14,6 +14,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.connections import integration, limited, translate
+from activities.sync.package_roster import PackageRoster
 from atrium.credentials import Credentials
 from connectors.errors import Conflict, ConnectorError, InvalidRequest
 from connectors.koha import KohaClient, Patron, PatronWrite, RestrictionCreate
@@ -116,8 +117,10 @@ class LibraryActivities:
         self.credentials = credentials
         self.concurrency = concurrency
 
-    async def _sis(self, name: str) -> OneRosterClient:
+    async def _sis(self, name: str) -> OneRosterClient | PackageRoster:
         row = await integration(self.engine, name, "oneroster")
+        if (row.options or {}).get("source") == "csv":  # the SIS sends CSV packages
+            return PackageRoster(self.engine, name)
         return limited(OneRosterClient(row.base_url, self.credentials.source(name)), name)
 
     async def _koha(self, name: str) -> KohaClient:

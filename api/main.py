@@ -33,6 +33,7 @@ from api.routes import (
     processes,
     proctoring_webhooks,
     quarantine,
+    roster_packages,
     runs,
     stats,
     subscriptions,
@@ -104,7 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # address and scheme are those a trusted proxy forwarded, else the peer's.
     app.add_middleware(CredentialGate)
     app.add_middleware(AuditAndRateHeaders)  # inside RequestContext: sees the correlation id
-    app.add_middleware(RequestContext, max_body_bytes=settings.api.max_body_bytes)
+    app.add_middleware(
+        RequestContext,
+        max_body_bytes=settings.api.max_body_bytes,
+        larger={roster_packages.PATH: roster_packages.MAX_UPLOAD_BYTES},
+    )
     app.add_middleware(SecurityHeaders)
     if settings.api.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.api.trusted_proxies)
@@ -116,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     for module in (processes, runs, codec, integrations, auth, users, api_keys, audit):
         v1.include_router(module.router)
-    for module in (mappings, quarantine, conflicts, stats):  # the sync engine and its figures
+    for module in (mappings, quarantine, conflicts, stats, roster_packages):  # the sync engine
         v1.include_router(module.router)
     app.include_router(v1)
     _document_errors(app)

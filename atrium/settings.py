@@ -358,6 +358,7 @@ class SandboxSettings(BaseModel):
     host: str = LOCAL
     port: int = Field(8100, ge=1, le=65535)
     sftp_port: int = Field(8122, ge=1, le=65535)  # the bursar's nightly batch channel
+    sis_sftp_port: int = Field(8123, ge=1, le=65535)  # the SIS's nightly OneRoster CSV drop
     smtp_port: int = Field(8125, ge=1, le=65535)  # the campus mail server
     size: Literal["demo", "small", "medium", "1m"] = "demo"
     seed: int = 42

@@ -49,6 +49,9 @@ class RosterSyncInput(BaseModel):
     max_delete_share: float = Field(0.2, ge=0.0, le=1.0)
     mappings: dict[str, str] = Field(default_factory=dict)
     heartbeat_seconds: int = Field(60, ge=2, le=600, description="a silent page is retried after")
+    package: int | None = Field(
+        None, ge=1, description="for a CSV source: the staged package to read (default: newest)"
+    )
 
 
 class ApproveDeletions(BaseModel):
@@ -142,6 +145,7 @@ class RosterSync:
                 target=input.integration,
                 record_types=types,
                 incremental=not full,
+                package=input.package,
             ),
             start_to_close_timeout=SHORT_CALL,
             retry_policy=EXTERNAL_CALL,
@@ -165,6 +169,7 @@ class RosterSync:
                     full=full,
                     bulk=bulk,
                     mappings=input.mappings,
+                    package=plan.package,
                 )
                 for t in phase
                 for offset in range(0, plan.totals[t], input.page_size)

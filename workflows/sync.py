@@ -7,6 +7,7 @@ from workflows.grade_passback import GradePassback
 from workflows.profile_sync import ProfileSync
 from workflows.quarantine_retry import QuarantineRetry
 from workflows.reconciliation import Reconciliation
+from workflows.roster_csv_import import RosterCsvImport
 from workflows.roster_sync import RosterSync
 
 SYNC_WORKFLOWS: tuple[type, ...] = (
@@ -16,4 +17,5 @@ SYNC_WORKFLOWS: tuple[type, ...] = (
     GradePassback,
     Reconciliation,
     Backfill,
+    RosterCsvImport,
 )

@@ -10,6 +10,7 @@ from workflows.profile_sync import ConflictResolution, ProfileSync, ProfileSyncI
 from workflows.quarantine_retry import QuarantineRetry
 from workflows.reconciliation import Reconciliation, ReconciliationInput
 from workflows.registry import Process, register
+from workflows.roster_csv_import import RosterCsvImport, RosterCsvImportInput
 from workflows.roster_sync import ApproveDeletions, RosterSync, RosterSyncInput
 
 register(
@@ -24,6 +25,20 @@ register(
         integration=lambda i: i.integration,
         subject=lambda i: i.source,
         signals={"approve-deletions": ApproveDeletions},
+    )
+)
+register(
+    Process(
+        name="roster-csv-import",
+        workflow=RosterCsvImport,
+        input_model=RosterCsvImportInput,
+        description="Roster sync from OneRoster CSV packages: poll the SIS's SFTP drop (each"
+        " package once, filed as processed or rejected with a report) or one uploaded package.",
+        workflow_id=lambda i: (
+            f"roster-csv-{i.source}" + (f"-package-{i.package}" if i.package else "")
+        ),
+        integration=lambda i: i.source,
+        subject=lambda i: str(i.package) if i.package else None,
     )
 )
 register(

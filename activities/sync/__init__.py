@@ -29,6 +29,7 @@ def sync_activities(
     ``events`` publishes ``record.synced`` for what they write (none without it)."""
     tune_gc_for_pages()
     from activities.sync.context import SyncContext
+    from activities.sync.csv_source import CsvSourceActivities
     from activities.sync.grades import GradeActivities
     from activities.sync.profiles import ProfileActivities
     from activities.sync.quarantine_retry import QuarantineActivities
@@ -37,6 +38,7 @@ def sync_activities(
 
     ctx = SyncContext(engine, credentials, events)
     roster = RosterActivities(ctx)
+    packages = CsvSourceActivities(engine, credentials)
     return [
         roster.plan,
         roster.sync_page,
@@ -49,4 +51,9 @@ def sync_activities(
         GradeActivities(ctx).passback_class,
         ReconcileActivities(ctx).reconcile,
         ReconcileActivities(ctx).forget,
+        packages.list_drop,
+        packages.receive_drop,
+        packages.stage_upload,
+        packages.finish,
+        packages.file_drop,
     ]

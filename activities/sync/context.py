@@ -16,6 +16,7 @@ from activities.events import EventActivities
 from activities.sync.canvas_writer import CanvasWriter
 from activities.sync.moodle_writer import MoodleWriter
 from activities.sync.oneroster_pages import OneRosterPages
+from activities.sync.package_pages import PackagePages
 from activities.sync.writes import TargetWriter
 from atrium.credentials import Credentials
 from atrium.db import session_scope
@@ -96,6 +97,19 @@ class SyncContext:
     async def borrow_source(self, name: str) -> AsyncIterator[OneRosterPages]:
         """The shared client, for an ``async with`` block that must not close it."""
         yield self.source(name)
+
+    @asynccontextmanager
+    async def borrow_roster(
+        self, name: str, package: int | None = None
+    ) -> AsyncIterator[OneRosterPages | PackagePages]:
+        """Where a sync reads the SIS's roster: its REST API, or, for a SIS connection with the
+        option ``{"source": "csv"}``, the staged CSV package ``package`` (default: the newest
+        processed bulk package)."""
+        found = self.integration(name)
+        if found.system == "oneroster" and found.options.get("source") == "csv":
+            yield PackagePages(self.engine, name, package)
+        else:
+            yield self.source(name)
 
     def writer(self, name: str) -> TargetWriter:
         system = self.integration(name).system

@@ -11,11 +11,13 @@ class PlanInput(BaseModel):
     target: str
     record_types: list[str]
     incremental: bool = False
+    package: int | None = None  # a CSV source's staged package (None: REST, or its newest)
 
 
 class PlanResult(BaseModel):
     totals: dict[str, int]
     filters: dict[str, str | None]
+    package: int | None = None  # the CSV package planned, so every page reads that one
 
 
 class PageInput(BaseModel):
@@ -29,6 +31,7 @@ class PageInput(BaseModel):
     full: bool = True
     bulk: bool = True
     mappings: dict[str, str] = Field(default_factory=dict)  # record type -> stored mapping name
+    package: int | None = None  # a CSV source's staged package, as the plan saw it
 
 
 class PageResult(BaseModel):

@@ -64,7 +64,7 @@ class ReconcileActivities:
         """Every active record of ``kind`` in the SIS, mapped to canonical, by source id."""
         records: dict[str, object] = {}
         mapping = self.ctx.mapping(kind, None)
-        async with self.ctx.borrow_source(name) as source:
+        async with self.ctx.borrow_roster(name) as source:
             offset = 0
             while True:
                 with translate():

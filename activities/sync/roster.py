@@ -29,6 +29,7 @@ from activities.sync.contracts import (
 from activities.sync.errors import translate
 from activities.sync.fit import split_unfit
 from activities.sync.oneroster_pages import parse_page
+from activities.sync.package_pages import PackagePages
 from activities.sync.synced_events import SyncedRecord, announce_synced
 from activities.sync.writes import WriteItem
 from atrium.sync.changes import Change, Mapped, Rejected, classify_page, map_page
@@ -51,7 +52,8 @@ class RosterActivities:
     async def plan(self, input: PlanInput) -> PlanResult:
         totals: dict[str, int] = {}
         filters: dict[str, str | None] = {}
-        async with self.ctx.borrow_source(input.source) as source:
+        package: int | None = None
+        async with self.ctx.borrow_roster(input.source, input.package) as source:
             for record_type in input.record_types:
                 cursor = (
                     self.ctx.store.cursor(input.target, record_type) if input.incremental else None
@@ -61,13 +63,15 @@ class RosterActivities:
                     _, totals[record_type] = await source.page(
                         record_type, offset=0, limit=1, filter=filters[record_type]
                     )
-        return PlanResult(totals=totals, filters=filters)
+            if isinstance(source, PackagePages):
+                package = source.package  # pinned: a package arriving meanwhile waits its turn
+        return PlanResult(totals=totals, filters=filters, package=package)
 
     @activity.defn(name="roster_sync_page")
     async def sync_page(self, input: PageInput) -> PageResult:
         ctx, kind = self.ctx, input.record_type
         result = PageResult(record_type=kind)
-        async with ctx.borrow_source(input.source) as source:
+        async with ctx.borrow_roster(input.source, input.package) as source:
             with translate():
                 body, _ = await source.raw_page(
                     kind, offset=input.offset, limit=input.limit, filter=input.filter

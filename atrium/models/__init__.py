@@ -8,6 +8,7 @@ from atrium.models.health import HealthCheck
 from atrium.models.integration import Integration
 from atrium.models.mapping import Mapping
 from atrium.models.quarantine import QuarantinedRecord
+from atrium.models.roster_package import RosterPackage, RosterPackageBlob, RosterPackageRecord
 from atrium.models.subscription import DeadLetter, Subscription
 from atrium.models.sync_state import IdempotencyKey, SyncCursor, SyncRecord
 from atrium.models.user import User
@@ -24,6 +25,9 @@ __all__ = [
     "NotificationPreference",
     "ProctoredExamLink",
     "QuarantinedRecord",
+    "RosterPackage",
+    "RosterPackageBlob",
+    "RosterPackageRecord",
     "SentNotification",
     "Subscription",
     "SyncConflict",

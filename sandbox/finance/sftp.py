@@ -23,6 +23,7 @@ once and kept in the data folder, so clients can pin it (``host_public_key``).
 from __future__ import annotations
 
 import hmac
+from pathlib import Path
 
 import asyncssh
 
@@ -71,9 +72,13 @@ class _BursarSshServer(asyncssh.SSHServer):
         return bool(asyncssh.import_public_key(authorized).public_data == key.public_data)
 
 
-async def start_sftp_server(ctx: SystemContext, host: str, port: int) -> asyncssh.SSHAcceptor:
-    """Listen for SFTP on ``host:port`` (port 0 picks a free one; see ``get_port()``)."""
-    root = sftp_root(ctx)
+async def start_sftp_server(
+    ctx: SystemContext, host: str, port: int, *, root: Path | None = None
+) -> asyncssh.SSHAcceptor:
+    """Listen for SFTP on ``host:port`` (port 0 picks a free one; see ``get_port()``). ``root``
+    serves another system's folder with that system's logins (the SIS drop, sandbox/sis_drop.py);
+    the default is the bursar's."""
+    root = root or sftp_root(ctx)
 
     def sftp_session(chan: asyncssh.SSHServerChannel) -> asyncssh.SFTPServer:
         return asyncssh.SFTPServer(chan, chroot=str(root).encode())

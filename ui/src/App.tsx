@@ -10,6 +10,7 @@ import events from "./events";
 import integrations from "./integrations";
 import mappings from "./mappings";
 import quarantine from "./quarantine";
+import rosterPackages from "./rosterPackages";
 import runs from "./runs";
 import subscriptions from "./subscriptions";
 import webhookDeliveries from "./webhookDeliveries";
@@ -25,6 +26,7 @@ export const App = () => (
     <Resource name="conflicts" {...conflicts} />
     <Resource name="quarantine" {...quarantine} />
     <Resource name="mappings" {...mappings} />
+    <Resource name="roster-packages" {...rosterPackages} />
     <Resource name="webhook-sources" {...webhookSources} />
     <Resource name="webhook-rules" {...webhookRules} />
     <Resource name="webhook-deliveries" {...webhookDeliveries} />

@@ -13,6 +13,7 @@ import { endpoint as mappings, mappingActions } from "./mappings/endpoint";
 import { endpoint as processes } from "./processes/endpoint";
 import { endpoint as quarantine, quarantineActions } from "./quarantine/endpoint";
 import { restDataProvider } from "./rest";
+import { endpoint as rosterPackages } from "./rosterPackages/endpoint";
 import { endpoint as runs, runActions } from "./runs/endpoint";
 import { endpoint as subscriptions, subscriptionActions } from "./subscriptions/endpoint";
 import { endpoint as webhookDeliveries } from "./webhookDeliveries/endpoint";
@@ -26,6 +27,7 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   conflicts,
   quarantine,
   mappings,
+  "roster-packages": rosterPackages,
   "webhook-sources": webhookSources,
   "webhook-rules": webhookRules,
   "webhook-deliveries": webhookDeliveries,

@@ -44,6 +44,7 @@ const RULES: Record<string, Rule> = {
   conflicts: { read: "conflicts:read", write: "conflicts:resolve", resolve: "conflicts:resolve" },
   quarantine: { read: "quarantine:read", write: "quarantine:retry", retry: "quarantine:retry" },
   mappings: { read: "mappings:read", write: "mappings:write", "dry-run": "mappings:read" },
+  "roster-packages": { read: "integrations:read", create: "runs:start" },
   "webhook-sources": { read: "webhooks:manage", write: "webhooks:manage" },
   "webhook-rules": { read: "webhooks:manage", write: "webhooks:manage" },
   "webhook-deliveries": { read: "webhooks:manage" },

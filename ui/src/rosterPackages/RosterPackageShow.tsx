@@ -1,0 +1,31 @@
+import { DateField, FunctionField, NumberField, Show, SimpleShowLayout, TextField } from "react-admin";
+
+import { JsonBlock } from "../common/JsonBlock";
+import { StatusChip } from "../common/StatusChip";
+
+export const RosterPackageShow = () => (
+  <Show>
+    <SimpleShowLayout>
+      <TextField source="source" label="SIS" />
+      <TextField source="name" />
+      <TextField source="sha256" label="SHA-256" sx={{ wordBreak: "break-all" }} />
+      <TextField source="origin" />
+      <TextField source="mode" />
+      <StatusChip source="status" label="Status" />
+      <NumberField source="size" label="Bytes" />
+      <FunctionField label="Records" render={(r) => <JsonBlock value={r.counts} />} />
+      <NumberField source="problem_count" label="Problems" />
+      <FunctionField
+        label="Problems found"
+        render={(r) => (
+          <ul data-testid="package-problems">
+            {(r.problems as string[]).map((p) => <li key={p}>{p}</li>)}
+          </ul>
+        )}
+      />
+      <TextField source="received_by" />
+      <DateField source="received_at" showTime />
+      <DateField source="finished_at" showTime />
+    </SimpleShowLayout>
+  </Show>
+);
