@@ -34,6 +34,7 @@ from api.routes import (
     proctoring_webhooks,
     quarantine,
     runs,
+    security_findings,
     stats,
     subscriptions,
     users,
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     for module in (mappings, quarantine, conflicts, stats):  # the sync engine and its figures
         v1.include_router(module.router)
+    v1.include_router(security_findings.router)
     app.include_router(v1)
     _document_errors(app)
     mount_docs(app)
