@@ -11,6 +11,7 @@ import integrations from "./integrations";
 import mappings from "./mappings";
 import quarantine from "./quarantine";
 import runs from "./runs";
+import securityFindings from "./securityFindings";
 import subscriptions from "./subscriptions";
 import webhookDeliveries from "./webhookDeliveries";
 import webhookRules from "./webhookRules";
@@ -31,5 +32,6 @@ export const App = () => (
     <Resource name="subscriptions" {...subscriptions} />
     <Resource name="dead-letters" {...deadLetters} />
     <Resource name="audit" {...audit} />
+    <Resource name="security-findings" {...securityFindings} />
   </Admin>
 );
