@@ -41,6 +41,7 @@ up: install ui
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r api atrium workflows activities connectors worker.py
 
 typecheck: install
 	$(BIN)/mypy .

@@ -35,6 +35,7 @@ from api.routes import (
     quarantine,
     roster_packages,
     runs,
+    security_findings,
     stats,
     subscriptions,
     users,
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     for module in (mappings, quarantine, conflicts, stats, roster_packages):  # the sync engine
         v1.include_router(module.router)
+    v1.include_router(security_findings.router)
     app.include_router(v1)
     _document_errors(app)
     mount_docs(app)

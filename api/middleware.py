@@ -52,7 +52,7 @@ class RequestContext:
         headers = Headers(scope=scope)
         incoming = headers.get("x-correlation-id", "")
         if not (0 < len(incoming) <= 64 and incoming.isprintable()):
-            incoming = f"{random.getrandbits(128):032x}"  # a log-joining id, not a secret
+            incoming = f"{random.getrandbits(128):032x}"  # nosec B311  # a log-joining id, not a secret
         cid = incoming
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(correlation_id=cid)

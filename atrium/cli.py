@@ -110,6 +110,28 @@ def cmd_restore(settings: Settings, archive: str | None = None) -> int:
     return 0
 
 
+def cmd_security(settings: Settings, action: str | None = None) -> int:
+    """One line per finding on stdout, a count on stderr; exit 1 when any finding is high."""
+    from atrium.credentials import credentials_from_settings
+    from atrium.db import make_engine
+    from atrium.security_check import SEVERITIES, Context, assess
+
+    if action != "check":  # a usage error, as argparse answers one: 2, not a finding's 1
+        print("atrium security: the only action is check: atrium security check", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        ctx = Context(settings, engine, credentials_from_settings(settings))
+        findings = asyncio.run(assess(ctx))
+    finally:
+        engine.dispose()
+    for finding in findings:
+        print(finding.line())
+    counts = ", ".join(f"{sum(f.severity == s for f in findings)} {s}" for s in SEVERITIES)
+    print(f"atrium: {len(findings)} findings ({counts})", file=sys.stderr)
+    return 1 if any(f.severity == "high" for f in findings) else 0
+
+
 def cmd_up(settings: Settings) -> int:
     from atrium.stack.up import run_up
 
@@ -124,11 +146,13 @@ COMMANDS = {
     "migrate": (cmd_migrate, "bring the database schema up to date"),
     "backup": (cmd_backup, "back up the store, Vault and (embedded) Temporal into one file"),
     "restore": (cmd_restore, "restore a backup into a new state folder"),
+    "security": (cmd_security, "check: assess the deployment's security, one line per finding"),
 }
 # Commands that take one positional argument: its name in the help.
 ARGUMENTS: dict[str, tuple[str, str | None]] = {
     "backup": ("output", "?"),
     "restore": ("archive", None),
+    "security": ("action", None),
 }
 
 

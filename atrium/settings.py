@@ -354,6 +354,16 @@ class OutboundSettings(BaseModel):
         return _limit_storage(value)
 
 
+class SecuritySettings(BaseModel):
+    """The policies `atrium security check` assesses the deployment against
+    (atrium/security_check/)."""
+
+    secret_max_age_days: int = Field(180, ge=1, le=3650)  # rotate connection secrets this often
+    api_key_unused_days: int = Field(90, ge=1, le=3650)  # a key idle this long: revoke it
+    webhook_stale_days: int = Field(30, ge=1, le=3650)  # a source silent this long: disable it
+    max_administrators: int = Field(3, ge=1, le=100)  # more accounts with every right: a finding
+
+
 class SandboxSettings(BaseModel):
     host: str = LOCAL
     port: int = Field(8100, ge=1, le=65535)
@@ -382,6 +392,7 @@ class Settings(BaseSettings):
     outbound: OutboundSettings = OutboundSettings()
     events: EventsSettings = EventsSettings()
     egress: EgressSettings = EgressSettings()
+    security: SecuritySettings = SecuritySettings()
     health_check_interval_seconds: int = Field(300, ge=10)
 
     @property

@@ -13,7 +13,7 @@ from api.auth.passwords import hash_password
 from atrium.models import User
 from atrium.settings import Settings
 
-PASSWORD_FILE = "initial-admin-password"  # noqa: S105  (a file name)
+PASSWORD_FILE = "initial-admin-password"  # noqa: S105  # nosec B105  # a file name
 
 
 def ensure_initial_admin(
@@ -33,7 +33,7 @@ def ensure_initial_admin(
         username = settings.api.initial_admin_username
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None:
-            user = User(username=username, role="administrator", password_hash="")
+            user = User(username=username, role="administrator", password_hash="")  # nosec B106  # set below
         user.role, user.disabled = "administrator", False
         user.password_hash = hash_password(password)
         session.add(user)

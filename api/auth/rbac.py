@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, str] = {
     "mappings:write": "change identity and field mappings",
     "quarantine:read": "read quarantined records",
     "quarantine:retry": "retry or discard quarantined records",
+    "security:read": "read the deployment's security assessment (atrium security check)",
 }
 
 _READ_ONLY = frozenset(p for p in PERMISSIONS if p.endswith(":read"))

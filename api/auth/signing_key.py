@@ -11,7 +11,7 @@ import secrets
 
 from atrium.credentials import Credentials
 
-SECRET_NAME = "api-signing-key"  # noqa: S105  (a Vault path, not a secret)
+SECRET_NAME = "api-signing-key"  # noqa: S105  # nosec B105  # a Vault path
 
 
 class SigningKey:

@@ -70,7 +70,7 @@ class SyncStore:
             for batch in _chunks(list(source_ids)):
                 marks = ",".join("?" * len(batch))
                 sql = self._sql(
-                    "SELECT source_id, version, status, target_id FROM sync_record WHERE"  # noqa: S608 - only placeholders and constants are interpolated
+                    "SELECT source_id, version, status, target_id FROM sync_record WHERE"  # noqa: S608  # nosec B608  # only placeholders and constants are interpolated
                     f" integration = ? AND record_type = ? AND source_id IN ({marks})"
                 )
                 for sid, version, status, target in conn.exec_driver_sql(
@@ -147,7 +147,7 @@ class SyncStore:
         return [
             (r[0], r[1], r[2])
             for r in self._run(
-                "SELECT source_id, snapshot, target_id FROM sync_record WHERE integration = ?"  # noqa: S608 - only placeholders and constants are interpolated
+                "SELECT source_id, snapshot, target_id FROM sync_record WHERE integration = ?"  # noqa: S608  # nosec B608  # only placeholders and constants are interpolated
                 f" AND record_type = ? AND {self._pending_clause(full)} AND source_id > ?"
                 " ORDER BY source_id LIMIT ?",
                 params,
@@ -157,7 +157,7 @@ class SyncStore:
     def count_deletions(self, integration: str, record_type: str, run: str, *, full: bool) -> int:
         params: list[Any] = [integration, record_type, *([run] if full else [])]
         rows = self._run(
-            "SELECT COUNT(*) FROM sync_record WHERE integration = ? AND record_type = ?"  # noqa: S608 - only placeholders and constants are interpolated
+            "SELECT COUNT(*) FROM sync_record WHERE integration = ? AND record_type = ?"  # noqa: S608  # nosec B608  # only placeholders and constants are interpolated
             f" AND {self._pending_clause(full)}",
             params,
         )
@@ -187,7 +187,7 @@ class SyncStore:
         for batch in _chunks(list(source_ids)):
             marks = ",".join("?" * len(batch))
             for sid, snap in self._run(
-                "SELECT source_id, snapshot FROM sync_record WHERE integration = ?"  # noqa: S608 - only placeholders and constants are interpolated
+                "SELECT source_id, snapshot FROM sync_record WHERE integration = ?"  # noqa: S608  # nosec B608  # only placeholders and constants are interpolated
                 f" AND record_type = ? AND source_id IN ({marks})",
                 (integration, record_type, *batch),
             ):
@@ -232,7 +232,7 @@ class SyncStore:
             found.update(
                 r[0]
                 for r in self._run(
-                    f"SELECT key FROM sync_idempotency_key WHERE key IN ({marks})",  # noqa: S608
+                    f"SELECT key FROM sync_idempotency_key WHERE key IN ({marks})",  # noqa: S608  # nosec B608  # only placeholders
                     batch,
                 )
             )

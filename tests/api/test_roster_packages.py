@@ -25,7 +25,7 @@ from sandbox.oneroster.runtime import Runtime
 from tests.support.servers import serve
 from tests.workflows.csv_drop_env import register_upload_source, remove_integrations
 from tests.workflows.sync_env import SyncSandbox, register, start_sandbox
-from workflows.roster_csv_import import RosterCsvImport
+from workflows.roster_csv_import import RosterCsvImportResult
 
 URL = "/api/v1/roster-packages"
 
@@ -66,7 +66,9 @@ async def test_an_uploaded_package_is_synced_once(
     assert sent.status_code == 202, sent.text
     body = sent.json()
     assert body["duplicate"] is False and body["package"]["origin"] == "upload"
-    handle = temporal_client.get_workflow_handle_for(RosterCsvImport.run, body["workflow_id"])
+    handle = temporal_client.get_workflow_handle(
+        body["workflow_id"], result_type=RosterCsvImportResult
+    )
     result = await handle.result()
     [outcome] = result.packages
     assert outcome.outcome == "processed"

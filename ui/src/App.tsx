@@ -12,6 +12,7 @@ import mappings from "./mappings";
 import quarantine from "./quarantine";
 import rosterPackages from "./rosterPackages";
 import runs from "./runs";
+import securityFindings from "./securityFindings";
 import subscriptions from "./subscriptions";
 import webhookDeliveries from "./webhookDeliveries";
 import webhookRules from "./webhookRules";
@@ -33,5 +34,6 @@ export const App = () => (
     <Resource name="subscriptions" {...subscriptions} />
     <Resource name="dead-letters" {...deadLetters} />
     <Resource name="audit" {...audit} />
+    <Resource name="security-findings" {...securityFindings} />
   </Admin>
 );

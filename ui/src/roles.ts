@@ -4,7 +4,7 @@
 
 const READS = [
   "profile:read", "processes:read", "runs:read", "integrations:read", "secrets:read", "audit:read",
-  "metrics:read", "events:read", "conflicts:read", "mappings:read", "quarantine:read",
+  "metrics:read", "events:read", "conflicts:read", "mappings:read", "quarantine:read", "security:read",
 ];
 
 export const ROLE_PERMISSIONS: Record<string, string[]> = {
@@ -51,6 +51,7 @@ const RULES: Record<string, Rule> = {
   subscriptions: { read: "subscriptions:manage", write: "subscriptions:manage" },
   "dead-letters": { read: "subscriptions:manage", redeliver: "subscriptions:manage" },
   audit: { read: "audit:read", verify: "audit:read" },
+  "security-findings": { read: "security:read" },
   events: { read: "events:read" }, // the live stream
 };
 
