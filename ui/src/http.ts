@@ -25,6 +25,7 @@ export interface RequestOptions {
   query?: Query;
   json?: unknown;
   form?: Record<string, string>;
+  multipart?: FormData; // the browser sets its Content-Type with the boundary
 }
 
 export function withQuery(path: string, query?: Query): string {
@@ -51,6 +52,8 @@ export async function request<T = unknown>(path: string, options: RequestOptions
     body = JSON.stringify(options.json);
   } else if (options.form) {
     body = new URLSearchParams(options.form);
+  } else if (options.multipart) {
+    body = options.multipart;
   }
   const method = options.method ?? (body ? "POST" : "GET");
   const csrf = csrfToken();

@@ -3,10 +3,8 @@
 //   GET  /api/v1/roster-packages/{id}                   -> RosterPackagePublic
 //   POST /api/v1/roster-packages multipart {source, targets (JSON), package (zip)}
 //        -> 202 {package, duplicate: false, workflow_id} | 200 {package, duplicate: true, workflow_id: null}
-import { HttpError } from "react-admin";
-
 import type { Endpoint } from "../endpoint";
-import { token } from "../http";
+import { request } from "../http";
 
 export const endpoint: Endpoint = {
   path: "/api/v1/roster-packages",
@@ -26,22 +24,10 @@ export interface Uploaded {
   workflow_id: string | null;
 }
 
-// Multipart, so not through http.ts's JSON request(); same bearer token, same error shape.
 export async function uploadRosterPackage(source: string, targets: UploadTarget[], file: File): Promise<Uploaded> {
   const body = new FormData();
   body.set("source", source);
   body.set("targets", JSON.stringify(targets));
   body.set("package", file, file.name);
-  const headers = new Headers({ Accept: "application/json" });
-  const bearer = token.get();
-  if (bearer) headers.set("Authorization", `Bearer ${bearer}`);
-  const response = await fetch(endpoint.path, { method: "POST", headers, body });
-  const answer: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const message = answer && typeof answer === "object" && "error" in answer
-      ? String((answer as { error: unknown }).error)
-      : `upload: HTTP ${response.status}`;
-    throw new HttpError(message, response.status, answer);
-  }
-  return answer as Uploaded;
+  return request<Uploaded>(endpoint.path, { method: "POST", multipart: body });
 }
