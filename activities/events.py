@@ -69,6 +69,16 @@ class DeliveryRetry(BaseModel):
         )
 
 
+class EventDeliveryInput(BaseModel):
+    """The delivery workflow's input (workflows/event_delivery.py); here, where deliveries are
+    started, so that activities never import a workflow module."""
+
+    subscription_id: int
+    event: EventEnvelope
+    retry: DeliveryRetry = DeliveryRetry()
+    dead_letter_id: int | None = None
+
+
 class DeliverInput(BaseModel):
     subscription_id: int
     event: EventEnvelope
@@ -141,8 +151,6 @@ async def start_delivery(
     dead_letter_id: int | None = None,
 ) -> str | None:
     """Start one delivery workflow; None when this event was already given to this subscriber."""
-    from workflows.event_delivery import EventDeliveryInput  # the workflow module imports us
-
     workflow_id = workflow_id or f"event-delivery-{subscription_id}-{event_key(event.id)}"
     try:
         await client.start_workflow(

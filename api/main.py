@@ -134,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """The app of one of several API processes (``api.workers`` > 1): settings from ATRIUM_*."""
-    from atrium.cli import tune_gc
+    from atrium.gc_tuning import tune_gc
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)

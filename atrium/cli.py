@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import sys
 
+from atrium.gc_tuning import tune_gc
 from atrium.settings import Settings, SettingsError, load_settings
 
 
@@ -16,15 +16,6 @@ def _settings() -> Settings:
     except SettingsError as exc:
         print(f"atrium: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-
-
-def tune_gc() -> None:
-    """For a long-running server, after its imports: what start-up built (modules, routes,
-    models) lives for good, so freeze it out of every later collection, and collect the young
-    generation less often (each run makes thousands of short-lived objects)."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 50)
 
 
 def cmd_worker(settings: Settings) -> int:

@@ -169,7 +169,7 @@ class OidcSettings(BaseModel):
     @field_validator("role_map")
     @classmethod
     def _atrium_roles(cls, value: dict[str, str]) -> dict[str, str]:
-        from api.auth.rbac import Role  # the one list of roles
+        from atrium.roles import Role  # the one list of roles
 
         roles = [r.value for r in Role]
         for source, role in value.items():

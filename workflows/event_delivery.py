@@ -16,16 +16,12 @@ with workflow.unsafe.imports_passed_through():
         DeliverInput,
         DeliveryRetry,
         EventActivities,
-        EventEnvelope,
+        EventDeliveryInput,
     )
     from workflows.policies import LOCAL_STORE, SHORT_CALL
 
 
-class EventDeliveryInput(BaseModel):
-    subscription_id: int
-    event: EventEnvelope
-    retry: DeliveryRetry = DeliveryRetry()
-    dead_letter_id: int | None = None
+__all__ = ["EventDelivery", "EventDeliveryInput", "EventDeliveryResult"]
 
 
 class EventDeliveryResult(BaseModel):

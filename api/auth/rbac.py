@@ -6,17 +6,9 @@ classes): routes that list or read runs apply ``subject_filter`` on top of the p
 
 from __future__ import annotations
 
-from enum import StrEnum
+from atrium.roles import Role
 
-
-class Role(StrEnum):
-    administrator = "administrator"
-    process_designer = "process_designer"
-    secretary = "secretary"
-    leader = "leader"
-    professor = "professor"
-    student = "student"
-    auditor = "auditor"
+__all__ = ["MATRIX", "PERMISSIONS", "SELF_SCOPED", "Role", "allowed"]
 
 
 # Every permission a route may require, with what it lets a caller do.

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from sandbox.context import SystemContext
 from sandbox.moodle import store
 from sandbox.moodle.control import control_router
-from sandbox.moodle.functions import Site
+from sandbox.moodle.functions import REGISTRY, Site
 from sandbox.moodle.server import RestServer
 
 
@@ -28,7 +28,7 @@ def create_app(ctx: SystemContext) -> FastAPI:
     ctx.credentials.setdefault("token", demo_token(ctx.seed))
     conn = ctx.connect()
     store.init(conn)
-    server = RestServer(ctx, Site(conn=conn, ctx=ctx))
+    server = RestServer(ctx, Site(conn=conn, ctx=ctx, functions=REGISTRY))
     app = FastAPI(title="Moodle (sandbox)", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.api_route("/webservice/rest/server.php", methods=["GET", "POST"])

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.context import SystemContext
@@ -18,6 +18,8 @@ class Site:
     conn: sqlite3.Connection
     ctx: SystemContext
     wwwroot: str = "http://127.0.0.1/moodle"
+    # The service's functions, as in the token's service (core_webservice_get_site_info lists them)
+    functions: Mapping[str, ExternalFunction] = field(default_factory=dict)
 
 
 Handler = Callable[[Site, dict[str, Any]], Any]

@@ -13,10 +13,6 @@ VERSION = "2024100701"
 
 
 def get_site_info(site: Site, params: dict[str, Any]) -> dict[str, Any]:
-    from sandbox.moodle.functions import (
-        REGISTRY,
-    )  # the service's functions, as in the token's service
-
     admin = site.conn.execute("SELECT * FROM user WHERE id = ?", (store.ADMIN_ID,)).fetchone()
     course = site.conn.execute(
         "SELECT fullname FROM course WHERE id = ?", (store.SITEID,)
@@ -31,7 +27,7 @@ def get_site_info(site: Site, params: dict[str, Any]) -> dict[str, Any]:
         "userid": admin["id"],
         "siteurl": site.wwwroot,
         "userpictureurl": f"{site.wwwroot}/theme/image.php/boost/core/1/u/f1",
-        "functions": [{"name": n, "version": f.version} for n, f in sorted(REGISTRY.items())],
+        "functions": [{"name": n, "version": f.version} for n, f in sorted(site.functions.items())],
         "downloadfiles": 1,
         "uploadfiles": 1,
         "release": RELEASE,
