@@ -332,7 +332,7 @@ class Settings(BaseSettings):
     sandbox: SandboxSettings = SandboxSettings()
     outbound: OutboundSettings = OutboundSettings()
     events: EventsSettings = EventsSettings()
-    health_check_interval_seconds: int = Field(300, ge=10)
+    health_check_interval_seconds: int = Field(60, ge=10)  # alert rules probe faster themselves
 
     @property
     def database_url(self) -> str:

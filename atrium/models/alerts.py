@@ -138,6 +138,7 @@ class AlertDelivery(SQLModel, table=True):
     alert_id: int = Field(index=True)
     channel: str = Field(max_length=16, description="email | slack | teams | event")
     transition: str = Field(max_length=16, description="firing | resolved")
+    ok: bool = Field(True, description="false: refused for good (bad address, revoked webhook)")
     detail: str = Field("", max_length=1000)
     delivered_at: datetime = Field(default_factory=utcnow)
 
@@ -145,5 +146,6 @@ class AlertDelivery(SQLModel, table=True):
 class AlertDeliveryPublic(SQLModel):
     channel: str
     transition: str
+    ok: bool
     detail: str
     delivered_at: datetime

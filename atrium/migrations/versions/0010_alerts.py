@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("alert_id", sa.Integer(), nullable=False),
         sa.Column("channel", String(length=16), nullable=False),
         sa.Column("transition", String(length=16), nullable=False),
+        sa.Column("ok", sa.Boolean(), nullable=False),
         sa.Column("detail", String(length=1000), nullable=False),
         sa.Column("delivered_at", UTC(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
