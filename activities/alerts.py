@@ -25,7 +25,7 @@ from connectors.errors import ConnectorError
 
 class RuleSetInput(BaseModel):
     rule_set: str = Field(min_length=1, max_length=63, pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    probe_after_seconds: float = Field(10.0, ge=1.0, le=3600.0)
+    probe_after_seconds: float = Field(2.5, ge=1.0, le=3600.0)
 
 
 class StaleTargets(BaseModel):

@@ -42,9 +42,11 @@ def evaluator_id(rule_set: str) -> str:
 
 class AlertEvaluatorInput(BaseModel):
     rule_set: str = Field("default", min_length=1, max_length=63, pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    every_seconds: float = Field(5.0, ge=1.0, le=300.0)
-    probe_after_seconds: float = Field(10.0, ge=1.0, le=3600.0)
-    ticks_per_run: int = Field(120, ge=1, le=10_000)
+    # Seen within one tick plus a probe, delivered within seconds: the 15 s promise. A check
+    # younger than ``probe_after_seconds`` (the schedule's, another rule set's) is reused.
+    every_seconds: float = Field(3.0, ge=1.0, le=300.0)
+    probe_after_seconds: float = Field(2.5, ge=1.0, le=3600.0)
+    ticks_per_run: int = Field(100, ge=1, le=10_000)
 
 
 class AlertEvaluatorResult(BaseModel):
