@@ -22,6 +22,7 @@ from api.eager_worker import eager_worker
 from api.events.lifecycle import events_started
 from api.middleware import RequestContext, SecurityHeaders
 from api.routes import (
+    alerts,
     api_keys,
     audit,
     auth,
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     for module in (mappings, quarantine, conflicts, stats):  # the sync engine and its figures
         v1.include_router(module.router)
+    v1.include_router(alerts.router)
     app.include_router(v1)
     _document_errors(app)
     mount_docs(app)

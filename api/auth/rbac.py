@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, str] = {
     "mappings:write": "change identity and field mappings",
     "quarantine:read": "read quarantined records",
     "quarantine:retry": "retry or discard quarantined records",
+    "alerts:read": "read alert rules, alerts and their history",
+    "alerts:manage": "change alert rules; acknowledge and resolve alerts",
 }
 
 _READ_ONLY = frozenset(p for p in PERMISSIONS if p.endswith(":read"))
@@ -70,6 +72,8 @@ MATRIX: dict[Role, frozenset[str]] = {
             "mappings:write",
             "quarantine:read",
             "quarantine:retry",
+            "alerts:read",
+            "alerts:manage",
         }
     ),  # fmt: skip
     Role.secretary: frozenset(
@@ -99,6 +103,7 @@ MATRIX: dict[Role, frozenset[str]] = {
             "mappings:read",
             "quarantine:read",
             "audit:read",
+            "alerts:read",
         }
     ),  # fmt: skip
     Role.professor: frozenset({"profile:read", "processes:read", "runs:read"}),

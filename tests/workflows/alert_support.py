@@ -20,9 +20,10 @@ from sqlmodel import col, delete, select
 from atrium.credentials import Credentials
 from atrium.db import session_scope
 from atrium.models import Alert, AlertDelivery, AlertRule, Integration
+from sandbox.comms.smtp import tls_certificate_path
+from sandbox.context import SystemContext
 from tests.sandbox.control import credentials_of
 from tests.support.servers import serve
-from tests.workflows.conftest import Campus
 
 
 @dataclass
@@ -82,19 +83,30 @@ async def _store(
 
 @pytest.fixture(name="watched")
 async def watched_systems(
-    campus: Campus, engine: Engine, credentials: Credentials, chat: ChatListener
+    sandbox_url: str,
+    smtp_ctx: tuple[SystemContext, int],
+    engine: Engine,
+    credentials: Credentials,
+    chat: ChatListener,
 ) -> AsyncIterator[Watched]:
     tag = uuid.uuid4().hex[:6]
     found = Watched(
         library=f"alert-lib-{tag}",
         comms=f"alert-comms-{tag}",
         mailbox=f"it-desk-{tag}@example.edu",
-        sandbox_url=campus.sandbox_url,
+        sandbox_url=sandbox_url,
     )
-    koha = await credentials_of(campus.sandbox_url, "koha")
-    await _store(engine, credentials, found.library, "koha", f"{campus.sandbox_url}/koha", koha)
-    comms = {**await credentials.read(campus.comms), "slack_webhook_url": chat.url}
-    await _store(engine, credentials, found.comms, "comms", f"{campus.sandbox_url}/comms", comms)
+    koha = await credentials_of(sandbox_url, "koha")
+    await _store(engine, credentials, found.library, "koha", f"{sandbox_url}/koha", koha)
+    smtp, smtp_port = smtp_ctx
+    comms = {
+        **smtp.credentials,
+        "smtp_port": str(smtp_port),
+        "smtp_ca_pem": tls_certificate_path(smtp).read_text(),
+        "smtp_sender": "alerts@example.edu",
+        "slack_webhook_url": chat.url,
+    }
+    await _store(engine, credentials, found.comms, "comms", f"{sandbox_url}/comms", comms)
     try:
         yield found
     finally:
