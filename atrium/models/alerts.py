@@ -28,21 +28,31 @@ class AlertRuleBase(SQLModel):
         "default", min_length=1, max_length=63, schema_extra={"pattern": NAME}, index=True
     )
     kind: str = Field(max_length=16, description=f"one of {', '.join(RULE_KINDS)}")
-    description: str = Field("", max_length=500)
+    description: str = Field(default="", max_length=500)
     enabled: bool = True
     # health_down: a connection's name, or "*" for every enabled one; threshold: optionally one
     # connection (quarantine) or process (failed runs); absence: the process expected to succeed.
-    target: str = Field("*", min_length=1, max_length=63, schema_extra={"pattern": TARGET})
-    figure: str | None = Field(None, max_length=32, description=f"one of {', '.join(FIGURES)}")
-    threshold: int = Field(1, ge=0, le=1_000_000, description="fires when the figure reaches it")
-    window_minutes: int = Field(60, ge=1, le=10_080, description="dead letters, runs, absence")
+    target: str = Field(default="*", min_length=1, max_length=63, schema_extra={"pattern": TARGET})
+    figure: str | None = Field(
+        default=None, max_length=32, description=f"one of {', '.join(FIGURES)}"
+    )
+    threshold: int = Field(
+        default=1, ge=0, le=1_000_000, description="fires when the figure reaches it"
+    )
+    window_minutes: int = Field(
+        default=60, ge=1, le=10_080, description="dead letters, runs, absence"
+    )
     # Deliveries go through a comms connection: SMTP login and chat webhook URLs in its secret.
-    comms_integration: str | None = Field(None, max_length=63, schema_extra={"pattern": NAME})
+    comms_integration: str | None = Field(
+        default=None, max_length=63, schema_extra={"pattern": NAME}
+    )
     email_to: list[EmailStr] = Field(
         default_factory=list, max_length=20, sa_column=Column(JSON, nullable=False)
     )
-    chat: str | None = Field(None, max_length=8, description=f"one of {', '.join(CHATS)}")
-    publish_event: bool = Field(True, description="alert.firing / alert.resolved to subscribers")
+    chat: str | None = Field(default=None, max_length=8, description=f"one of {', '.join(CHATS)}")
+    publish_event: bool = Field(
+        default=True, description="alert.firing / alert.resolved to subscribers"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> AlertRuleBase:
@@ -71,16 +81,20 @@ class AlertRuleCreate(AlertRuleBase):
 class AlertRuleUpdate(SQLModel):
     """Every field but the name and the rule set (a rule set is one evaluator workflow)."""
 
-    kind: str | None = Field(None, max_length=16)
-    description: str | None = Field(None, max_length=500)
+    kind: str | None = Field(default=None, max_length=16)
+    description: str | None = Field(default=None, max_length=500)
     enabled: bool | None = None
-    target: str | None = Field(None, min_length=1, max_length=63, schema_extra={"pattern": TARGET})
-    figure: str | None = Field(None, max_length=32)
-    threshold: int | None = Field(None, ge=0, le=1_000_000)
-    window_minutes: int | None = Field(None, ge=1, le=10_080)
-    comms_integration: str | None = Field(None, max_length=63, schema_extra={"pattern": NAME})
-    email_to: list[EmailStr] | None = Field(None, max_length=20)
-    chat: str | None = Field(None, max_length=8)
+    target: str | None = Field(
+        default=None, min_length=1, max_length=63, schema_extra={"pattern": TARGET}
+    )
+    figure: str | None = Field(default=None, max_length=32)
+    threshold: int | None = Field(default=None, ge=0, le=1_000_000)
+    window_minutes: int | None = Field(default=None, ge=1, le=10_080)
+    comms_integration: str | None = Field(
+        default=None, max_length=63, schema_extra={"pattern": NAME}
+    )
+    email_to: list[EmailStr] | None = Field(default=None, max_length=20)
+    chat: str | None = Field(default=None, max_length=8)
     publish_event: bool | None = None
 
 
@@ -102,15 +116,17 @@ class AlertBase(SQLModel):
     rule_id: int = Field(index=True)
     rule_name: str = Field(max_length=63)
     group_key: str = Field(max_length=127, description="what is down: a connection, a figure")
-    status: str = Field("firing", max_length=16, index=True)
-    summary: str = Field("", max_length=1000)
+    status: str = Field(default="firing", max_length=16, index=True)
+    summary: str = Field(default="", max_length=1000)
     condition_at: datetime = Field(description="when the condition was first seen")
     fired_at: datetime = Field(default_factory=utcnow)
     acknowledged_at: datetime | None = None
-    acknowledged_by: str | None = Field(None, max_length=255)
+    acknowledged_by: str | None = Field(default=None, max_length=255)
     resolved_at: datetime | None = None
-    resolved_by: str | None = Field(None, max_length=255, description="a person, or 'condition'")
-    note: str = Field("", max_length=1000)
+    resolved_by: str | None = Field(
+        default=None, max_length=255, description="a person, or 'condition'"
+    )
+    note: str = Field(default="", max_length=1000)
 
 
 class Alert(AlertBase, table=True):
@@ -138,8 +154,10 @@ class AlertDelivery(SQLModel, table=True):
     alert_id: int = Field(index=True)
     channel: str = Field(max_length=16, description="email | slack | teams | event")
     transition: str = Field(max_length=16, description="firing | resolved")
-    ok: bool = Field(True, description="false: refused for good (bad address, revoked webhook)")
-    detail: str = Field("", max_length=1000)
+    ok: bool = Field(
+        default=True, description="false: refused for good (bad address, revoked webhook)"
+    )
+    detail: str = Field(default="", max_length=1000)
     delivered_at: datetime = Field(default_factory=utcnow)
 
 

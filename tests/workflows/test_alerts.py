@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -117,7 +118,7 @@ async def test_a_stopped_system_alerts_by_email_and_chat_within_15_s_then_resolv
     assert result.reason == "no rules"
 
 
-async def _at_least(watched: Watched, count: int) -> list[object]:
+async def _at_least(watched: Watched, count: int) -> list[dict[str, Any]]:
     mail = await mail_to(watched.sandbox_url, watched.mailbox)
     return mail if len(mail) >= count else []
 
