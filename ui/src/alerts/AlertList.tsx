@@ -17,6 +17,7 @@ const StatusTabs = () => {
   const current = TABS.findIndex((t) => t.status === filterValues.status);
   return (
     <Tabs value={current < 0 ? 0 : current} variant="fullWidth"
+      sx={{ "& .MuiTab-root": { minWidth: 0, px: 0.5, fontSize: { xs: "0.75rem", sm: "0.875rem" } } }}
       onChange={(_, i: number) => setFilters({ ...filterValues, status: TABS[i].status }, displayedFilters)}>
       {TABS.map((t) => <Tab key={t.status} label={t.label} />)}
     </Tabs>

@@ -1,5 +1,5 @@
 import Icon from "@mui/icons-material/NotificationsActive";
-import RuleIcon from "@mui/icons-material/Rule";
+import RuleIcon from "@mui/icons-material/EditNotifications";
 
 import { AlertList } from "./AlertList";
 import { AlertRuleCreate, AlertRuleEdit, AlertRuleList } from "./AlertRuleList";
