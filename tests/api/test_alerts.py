@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from tests.api.webhook_support import subscribed
 from tests.conftest import ClientFor
 from tests.sandbox.control import injected_faults
 from tests.workflows.alert_support import (
@@ -127,7 +128,7 @@ async def test_people_acknowledge_and_resolve_an_outage_and_the_next_one_alerts_
 ) -> None:
     rule_set = f"api-{uuid.uuid4().hex[:6]}"
     body = _rule(rule_set, kind="health_down", target=watched.library, figure=None)
-    body |= {"comms_integration": watched.comms, "chat": "slack", "publish_event": False}
+    body |= {"comms_integration": watched.comms, "chat": "slack", "publish_event": True}
     rule = (await api.post("/api/v1/alert-rules", json=body)).json()
 
     async def alerts(status: str | None = None) -> list[dict[str, Any]]:
@@ -135,7 +136,10 @@ async def test_people_acknowledge_and_resolve_an_outage_and_the_next_one_alerts_
         return list((await api.get("/api/v1/alerts", params=params)).json())
 
     try:
-        async with injected_faults(watched.sandbox_url, "koha", error_rate=1.0):
+        async with (
+            subscribed(api, ["alert.firing", "alert.resolved"]) as subscriber,
+            injected_faults(watched.sandbox_url, "koha", error_rate=1.0),
+        ):
             [alert] = await eventually(lambda: alerts("firing"), 20)
             acked = await api.post(
                 f"/api/v1/alerts/{alert['id']}/acknowledge", json={"note": "on it"}
@@ -150,9 +154,19 @@ async def test_people_acknowledge_and_resolve_an_outage_and_the_next_one_alerts_
             await asyncio.sleep(7)  # the outage goes on: a person closed it, nothing new
             assert [a["id"] for a in await alerts()] == [alert["id"]]
             detail = (await api.get(f"/api/v1/alerts/{alert['id']}")).json()
-            assert [(d["channel"], d["transition"]) for d in detail["deliveries"]][:1] == [
-                ("slack", "firing")
-            ]
+            assert {(d["channel"], d["transition"]) for d in detail["deliveries"]} == {
+                (channel, transition)
+                for channel in ("slack", "event")
+                for transition in ("firing", "resolved")
+            }  # a person's resolve is news too
+
+            async def events() -> list[dict[str, Any]]:
+                ours = [e for e in subscriber.events() if e["data"]["alert_id"] == alert["id"]]
+                return ours if len(ours) >= 2 else []
+
+            heard = await eventually(events, 20)
+            assert sorted(e["type"] for e in heard) == ["alert.firing", "alert.resolved"]
+            assert heard[0]["data"]["group_key"] == f"health:{watched.library}"
         await asyncio.sleep(7)  # the system is back: the condition ends once
         async with injected_faults(watched.sandbox_url, "koha", error_rate=1.0):
             fresh = await eventually(lambda: alerts("firing"), 20)
