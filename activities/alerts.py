@@ -15,7 +15,13 @@ from activities.alert_channels import post_chat, send_email
 from activities.connections import integration, secret, translate
 from activities.events import EventActivities, envelope
 from atrium.alerting import state
-from atrium.alerting.conditions import conditions, stale_health_targets
+from atrium.alerting.conditions import (
+    Condition,
+    reads_runs,
+    run_conditions,
+    stale_health_targets,
+    store_conditions,
+)
 from atrium.credentials import Credentials
 from atrium.db import session_scope
 from atrium.egress import EgressRefused
@@ -75,13 +81,23 @@ class AlertActivities:
             return (await client.count_workflows(query)).count
 
         rules = await asyncio.to_thread(self._rules, input.rule_set)
+        from_runs = {
+            int(r.id or 0): await run_conditions(r, count_runs)
+            for r in rules
+            if r.enabled and reads_runs(r)
+        }
+        return await asyncio.to_thread(self._apply, rules, from_runs)
+
+    def _apply(self, rules: list[AlertRule], from_runs: dict[int, list[Condition]]) -> Evaluation:
         firing = 0
         with session_scope(self.engine) as session:
             for rule in rules:
                 if not rule.enabled:
                     state.close_for_disabled(session, rule)
                     continue
-                bad = await conditions(session, rule, count_runs)
+                bad = from_runs.get(int(rule.id or 0))
+                if bad is None:
+                    bad = store_conditions(session, rule)
                 firing += len(bad)
                 state.apply(session, rule, bad)
             owed = state.owed(session, rules)

@@ -111,8 +111,7 @@ def _process_clause(rule: AlertRule) -> str:
     return "" if rule.target == "*" else f" AND AtriumProcess = '{rule.target}'"
 
 
-async def _threshold(session: Session, rule: AlertRule, runs: RunCounter) -> list[Condition]:
-    window = _since(rule.window_minutes)
+def _store_threshold(session: Session, rule: AlertRule) -> list[Condition]:
     if rule.figure == "quarantine_size":
         query = (
             select(func.count())
@@ -123,14 +122,19 @@ async def _threshold(session: Session, rule: AlertRule, runs: RunCounter) -> lis
             query = query.where(QuarantinedRecord.integration == rule.target)
         count = session.exec(query).one()
         return _over(rule, count, "open quarantined records", f"quarantine_size:{rule.target}")
-    if rule.figure == "dead_letters":
-        count = session.exec(
-            select(func.count())
-            .select_from(DeadLetter)
-            .where(DeadLetter.status == "dead", col(DeadLetter.created_at) >= window)
-        ).one()
-        what = f"new dead letters in {rule.window_minutes} min"
-        return _over(rule, count, what, "dead_letters:*")
+    count = session.exec(
+        select(func.count())
+        .select_from(DeadLetter)
+        .where(
+            DeadLetter.status == "dead", col(DeadLetter.created_at) >= _since(rule.window_minutes)
+        )
+    ).one()
+    what = f"new dead letters in {rule.window_minutes} min"
+    return _over(rule, count, what, "dead_letters:*")
+
+
+async def _failed_runs(rule: AlertRule, runs: RunCounter) -> list[Condition]:
+    window = _since(rule.window_minutes)
     failed = await runs(
         f"ExecutionStatus = 'Failed' AND CloseTime > '{_visibility_time(window)}'"
         + _process_clause(rule)
@@ -153,10 +157,27 @@ async def _absence(rule: AlertRule, runs: RunCounter) -> list[Condition]:
     return [Condition(f"absence:{rule.target}", summary, utcnow())]
 
 
-async def conditions(session: Session, rule: AlertRule, runs: RunCounter) -> list[Condition]:
-    """The groups of ``rule`` that are bad now."""
+def reads_runs(rule: AlertRule) -> bool:
+    """Whether the rule looks at Temporal's run history rather than the store."""
+    return rule.kind == "absence" or (rule.kind == "threshold" and rule.figure == "failed_runs")
+
+
+def store_conditions(session: Session, rule: AlertRule) -> list[Condition]:
+    """The bad groups of a rule that reads the store (blocking: run it in a thread)."""
     if rule.kind == "health_down":
         return _health_down(session, rule)
-    if rule.kind == "threshold":
-        return await _threshold(session, rule, runs)
-    return await _absence(rule, runs)
+    return _store_threshold(session, rule)
+
+
+async def run_conditions(rule: AlertRule, runs: RunCounter) -> list[Condition]:
+    """The bad groups of a rule that reads the run history."""
+    if rule.kind == "absence":
+        return await _absence(rule, runs)
+    return await _failed_runs(rule, runs)
+
+
+async def conditions(session: Session, rule: AlertRule, runs: RunCounter) -> list[Condition]:
+    """The groups of ``rule`` that are bad now."""
+    if reads_runs(rule):
+        return await run_conditions(rule, runs)
+    return store_conditions(session, rule)

@@ -29,7 +29,7 @@ from tests.workflows.alert_support import (
 )
 from tests.workflows.sync_env import eventually
 from workflows.alert_evaluators import ensure_evaluator
-from workflows.alerts import AlertEvaluator, evaluator_id
+from workflows.alerts import AlertEvaluator, AlertEvaluatorInput, evaluator_id
 
 PROMISE_SECONDS = 15.0
 
@@ -124,3 +124,37 @@ async def _at_least(watched: Watched, count: int) -> list[dict[str, Any]]:
 
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+
+async def test_the_evaluator_continues_as_new_and_ends_with_its_last_rule(
+    temporal_client: Client, worker: Worker, engine: Engine
+) -> None:
+    rule_set = f"tests-{uuid.uuid4().hex[:6]}"
+    with session_scope(engine) as session:
+        session.add(
+            AlertRule(name=f"quiet-{uuid.uuid4().hex[:6]}", rule_set=rule_set, kind="threshold",
+                      figure="quarantine_size", target=f"none-{rule_set}", threshold=10**6)
+        )  # fmt: skip
+        session.commit()
+    handle = await temporal_client.start_workflow(
+        AlertEvaluator.run,
+        AlertEvaluatorInput(rule_set=rule_set, every_seconds=1, ticks_per_run=2),
+        id=evaluator_id(rule_set),
+        task_queue=worker.task_queue,
+    )
+    first_run = handle.first_execution_run_id
+
+    async def continued() -> bool:
+        return (await handle.describe()).run_id != first_run  # history bounded by a new run
+
+    try:
+        await eventually(continued, 20)
+        history = [e async for e in handle.fetch_history_events()]
+        assert len(history) < 200  # this run's history only
+    finally:
+        drop_rules(engine, rule_set)
+    await handle.signal(AlertEvaluator.evaluate_now)
+    result = await temporal_client.get_workflow_handle_for(
+        AlertEvaluator.run, evaluator_id(rule_set)
+    ).result()
+    assert result.reason == "no rules"
