@@ -69,22 +69,25 @@ class AlertEvaluator:
         rules = RuleSetInput(rule_set=input.rule_set, probe_after_seconds=input.probe_after_seconds)
         for tick in range(1, input.ticks_per_run + 1):
             self._wake = False
-            stale = await workflow.execute_activity_method(
-                AlertActivities.stale_targets,
-                rules,
-                start_to_close_timeout=SHORT_CALL,
-                retry_policy=LOCAL_STORE,
-            )
-            if stale.rules == 0 and not self._wake:
-                return AlertEvaluatorResult(ticks=tick, reason="no rules")
-            await asyncio.gather(*(_probe(name) for name in stale.integrations))
-            evaluation = await workflow.execute_activity_method(
-                AlertActivities.evaluate,
-                rules,
-                start_to_close_timeout=SHORT_CALL,
-                retry_policy=LOCAL_STORE,
-            )
-            await asyncio.gather(*(_deliver(notice) for notice in evaluation.owed))
+            try:
+                stale = await workflow.execute_activity_method(
+                    AlertActivities.stale_targets,
+                    rules,
+                    start_to_close_timeout=SHORT_CALL,
+                    retry_policy=LOCAL_STORE,
+                )
+                if stale.rules == 0 and not self._wake:
+                    return AlertEvaluatorResult(ticks=tick, reason="no rules")
+                await asyncio.gather(*(_probe(name) for name in stale.integrations))
+                evaluation = await workflow.execute_activity_method(
+                    AlertActivities.evaluate,
+                    rules,
+                    start_to_close_timeout=SHORT_CALL,
+                    retry_policy=LOCAL_STORE,
+                )
+                await asyncio.gather(*(_deliver(notice) for notice in evaluation.owed))
+            except ActivityError as err:  # the store or Temporal's visibility is away: next tick
+                workflow.logger.warning("alert evaluation of %s failed: %s", input.rule_set, err)
             if workflow.info().is_continue_as_new_suggested():
                 break
             with contextlib.suppress(TimeoutError):
