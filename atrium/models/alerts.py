@@ -100,6 +100,9 @@ class AlertRuleUpdate(SQLModel):
 
 class AlertRule(AlertRuleBase, table=True):
     __tablename__ = "alert_rule"
+    # Alerts outlive their rule (the history): a new rule must never reuse a deleted one's id,
+    # which SQLite does without AUTOINCREMENT (PostgreSQL's sequences never do).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)

@@ -46,11 +46,12 @@ async def _status(client: Client, rule_set: str) -> WorkflowExecutionStatus | No
 async def test_rules_crud_starts_and_ends_the_rule_sets_evaluator(
     api: httpx.AsyncClient, temporal_client: Client, engine: Engine
 ) -> None:
-    rule_set = f"api-{uuid.uuid4().hex[:6]}"
+    rule_set, made = f"api-{uuid.uuid4().hex[:6]}", []
     try:
         created = await api.post("/api/v1/alert-rules", json=_rule(rule_set))
         assert created.status_code == 201, created.text
         rule = created.json()
+        made.append(rule["id"])
         assert rule["kind"] == "threshold" and rule["enabled"] is True
         assert await _status(temporal_client, rule_set) == WorkflowExecutionStatus.RUNNING
         again = await api.post(
@@ -75,7 +76,7 @@ async def test_rules_crud_starts_and_ends_the_rule_sets_evaluator(
 
         await eventually(ended, 20)
     finally:
-        drop_rules(engine, rule_set)
+        drop_rules(engine, rule_set, *made)
 
 
 @pytest.mark.parametrize(
@@ -173,4 +174,4 @@ async def test_people_acknowledge_and_resolve_an_outage_and_the_next_one_alerts_
             assert [a["id"] for a in fresh] != [alert["id"]]  # a new outage, a new alert
     finally:
         await api.delete(f"/api/v1/alert-rules/{rule['id']}")
-        drop_rules(engine, rule_set)
+        drop_rules(engine, rule_set, rule["id"])

@@ -120,10 +120,12 @@ async def watched_systems(
         await credentials.delete(found.comms)
 
 
-def drop_rules(engine: Engine, rule_set: str) -> None:
-    """Remove a rule set's rules, alerts and deliveries (its evaluator then ends by itself)."""
+def drop_rules(engine: Engine, rule_set: str, *rule_ids: int) -> None:
+    """Remove a rule set's rules (and ``rule_ids``, perhaps deleted already), their alerts and
+    deliveries (the set's evaluator then ends by itself)."""
     with session_scope(engine) as session:
-        ids = [r.id for r in session.exec(select(AlertRule).where(AlertRule.rule_set == rule_set))]
+        rows = session.exec(select(AlertRule).where(AlertRule.rule_set == rule_set))
+        ids = [r.id for r in rows] + list(rule_ids)
         alerts = [a.id for a in session.exec(select(Alert).where(col(Alert.rule_id).in_(ids)))]
         session.exec(delete(AlertDelivery).where(col(AlertDelivery.alert_id).in_(alerts)))  # type: ignore[call-overload]
         session.exec(delete(Alert).where(col(Alert.id).in_(alerts)))  # type: ignore[call-overload]

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("created_at", UTC(), nullable=False),
         sa.Column("updated_at", UTC(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,  # a deleted rule's id, still on its alerts, is never reused
     )
     op.create_index("ix_alert_rule_name", "alert_rule", ["name"], unique=True)
     op.create_index("ix_alert_rule_rule_set", "alert_rule", ["rule_set"], unique=False)
