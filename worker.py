@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.alerts import AlertActivities
 from activities.campus import campus_activities
 from activities.connections import origin_guard
 from activities.events import DeliveryRetry, EventActivities
@@ -21,6 +22,7 @@ from atrium.credentials import Credentials
 from atrium.egress import EgressPolicy
 from atrium.settings import EventsSettings
 from atrium.temporal import TaskQueues
+from workflows.alerts import AlertEvaluator
 from workflows.announce import AnnounceRuns
 from workflows.campus import CAMPUS_WORKFLOWS
 from workflows.event_delivery import EventDelivery
@@ -36,6 +38,7 @@ WORKFLOWS: Sequence[type] = (
     IntegrationHealthCheckAll,
     EventDelivery,
     ProfileUpdate,
+    AlertEvaluator,
 )
 
 
@@ -62,6 +65,7 @@ def activities_for(engine: Engine, credentials: Credentials, events: EventsSetti
     published = event_activities(engine, credentials, events)
     health = HealthActivities(engine, credentials, events=published)
     profile = ProfileActivities(engine, credentials)
+    alerts = AlertActivities(engine, credentials, published)
     return [
         health.list_integrations,
         health.check_health,
@@ -69,6 +73,9 @@ def activities_for(engine: Engine, credentials: Credentials, events: EventsSetti
         published.record_dead_letter,
         published.publish_events,
         profile.update_profile,
+        alerts.stale_targets,
+        alerts.evaluate,
+        alerts.deliver,
         *campus_activities(engine, credentials),
         *sync_activities(engine, credentials, published),
     ]
@@ -130,6 +137,7 @@ async def run_worker() -> None:
     from atrium.payload_codec import payload_codec
     from atrium.settings import get_settings
     from atrium.temporal import connect, ensure_search_attributes, metrics_runtime
+    from workflows.alert_evaluators import ensure_evaluators
     from workflows.schedules import ensure_schedules
 
     settings = get_settings()
@@ -149,6 +157,7 @@ async def run_worker() -> None:
         settings.temporal.task_queue,
         timedelta(seconds=settings.health_check_interval_seconds),
     )
+    await ensure_evaluators(client, settings.temporal.task_queue, engine)
     worker = build_worker(
         client,
         settings.temporal.task_queue,

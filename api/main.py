@@ -22,6 +22,7 @@ from api.eager_worker import eager_worker
 from api.events.lifecycle import events_started
 from api.middleware import RequestContext, SecurityHeaders
 from api.routes import (
+    alerts,
     api_keys,
     audit,
     auth,
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (mappings, quarantine, conflicts, stats, roster_packages):  # the sync engine
         v1.include_router(module.router)
     v1.include_router(security_findings.router)
+    v1.include_router(alerts.router)
     app.include_router(v1)
     _document_errors(app)
     mount_docs(app)

@@ -393,7 +393,7 @@ class Settings(BaseSettings):
     events: EventsSettings = EventsSettings()
     egress: EgressSettings = EgressSettings()
     security: SecuritySettings = SecuritySettings()
-    health_check_interval_seconds: int = Field(300, ge=10)
+    health_check_interval_seconds: int = Field(60, ge=10)  # alert rules probe faster themselves
 
     @property
     def database_url(self) -> str:

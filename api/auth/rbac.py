@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, str] = {
     "quarantine:read": "read quarantined records",
     "quarantine:retry": "retry or discard quarantined records",
     "security:read": "read the deployment's security assessment (atrium security check)",
+    "alerts:read": "read alert rules, alerts and their history",
+    "alerts:manage": "change alert rules; acknowledge and resolve alerts",
 }
 
 _READ_ONLY = frozenset(p for p in PERMISSIONS if p.endswith(":read"))
@@ -63,6 +65,8 @@ MATRIX: dict[Role, frozenset[str]] = {
             "mappings:write",
             "quarantine:read",
             "quarantine:retry",
+            "alerts:read",
+            "alerts:manage",
         }
     ),  # fmt: skip
     Role.secretary: frozenset(
@@ -92,6 +96,7 @@ MATRIX: dict[Role, frozenset[str]] = {
             "mappings:read",
             "quarantine:read",
             "audit:read",
+            "alerts:read",
         }
     ),  # fmt: skip
     Role.professor: frozenset({"profile:read", "processes:read", "runs:read"}),

@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from atrium.models.alerts import Alert, AlertDelivery, AlertRule
 from atrium.models.api_key import ApiKey
 from atrium.models.audit import AuditEvent
 from atrium.models.campus import NotificationPreference, ProctoredExamLink, SentNotification
@@ -15,6 +16,9 @@ from atrium.models.user import User
 from atrium.models.webhook import WebhookDelivery, WebhookRule, WebhookSource
 
 __all__ = [
+    "Alert",
+    "AlertDelivery",
+    "AlertRule",
     "ApiKey",
     "AuditEvent",
     "DeadLetter",

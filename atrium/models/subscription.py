@@ -21,6 +21,8 @@ EVENT_TYPES = (
     "record.synced",
     "integration.unhealthy",  # a health check failed after one that passed (or the first one)
     "integration.recovered",  # a health check passed after one that failed
+    "alert.firing",  # an alert rule's condition began (once per outage and group)
+    "alert.resolved",  # it ended, or a person resolved the alert
 )
 DEAD_LETTER_STATES = ("dead", "redelivering", "redelivered")
 

@@ -1,5 +1,6 @@
 import { Admin, Resource } from "react-admin";
 
+import alerts, { rules as alertRules } from "./alerts";
 import audit from "./audit";
 import { authProvider } from "./authProvider";
 import conflicts from "./conflicts";
@@ -35,5 +36,7 @@ export const App = () => (
     <Resource name="dead-letters" {...deadLetters} />
     <Resource name="audit" {...audit} />
     <Resource name="security-findings" {...securityFindings} />
+    <Resource name="alerts" {...alerts} />
+    <Resource name="alert-rules" {...alertRules} />
   </Admin>
 );

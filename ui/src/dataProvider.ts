@@ -3,6 +3,7 @@
 // what it expects of the API in its own `endpoint.ts`.
 import type { DataProvider } from "react-admin";
 
+import { alertActions, endpoint as alerts, rulesEndpoint as alertRules } from "./alerts/endpoint";
 import { auditActions, endpoint as audit } from "./audit/endpoint";
 import { conflictActions, endpoint as conflicts } from "./conflicts/endpoint";
 import { dashboardActions } from "./dashboard/endpoint";
@@ -34,6 +35,8 @@ export const ENDPOINTS: Record<string, Endpoint> = {
   subscriptions,
   "dead-letters": deadLetters,
   audit,
+  alerts,
+  "alert-rules": alertRules,
 };
 
 const actions = {
@@ -47,6 +50,7 @@ const actions = {
   ...webhookSourceActions,
   ...subscriptionActions,
   ...dashboardActions,
+  ...alertActions,
 };
 
 export type AtriumDataProvider = DataProvider & typeof actions;

@@ -4,20 +4,20 @@
 
 const READS = [
   "profile:read", "processes:read", "runs:read", "integrations:read", "secrets:read", "audit:read",
-  "metrics:read", "events:read", "conflicts:read", "mappings:read", "quarantine:read", "security:read",
+  "metrics:read", "events:read", "conflicts:read", "mappings:read", "quarantine:read", "security:read", "alerts:read",
 ];
 
 export const ROLE_PERMISSIONS: Record<string, string[]> = {
   administrator: [
     ...READS, "runs:start", "runs:cancel", "runs:signal", "integrations:write", "secrets:write",
     "users:manage", "api_keys:manage", "webhooks:manage", "subscriptions:manage",
-    "conflicts:resolve", "mappings:write", "quarantine:retry",
+    "conflicts:resolve", "mappings:write", "quarantine:retry", "alerts:manage",
   ],
   process_designer: [
     "profile:read", "processes:read", "runs:read", "runs:start", "runs:cancel", "runs:signal",
     "integrations:read", "integrations:write", "secrets:read", "webhooks:manage",
     "subscriptions:manage", "events:read", "conflicts:read", "mappings:read", "mappings:write",
-    "quarantine:read", "quarantine:retry",
+    "quarantine:read", "quarantine:retry", "alerts:read", "alerts:manage",
   ],
   secretary: [
     "profile:read", "processes:read", "runs:read", "runs:start", "runs:signal", "integrations:read",
@@ -26,7 +26,7 @@ export const ROLE_PERMISSIONS: Record<string, string[]> = {
   ],
   leader: [
     "profile:read", "processes:read", "runs:read", "integrations:read", "events:read",
-    "conflicts:read", "mappings:read", "quarantine:read", "audit:read",
+    "conflicts:read", "mappings:read", "quarantine:read", "audit:read", "alerts:read",
   ],
   professor: ["profile:read", "processes:read", "runs:read"],
   student: ["profile:read", "runs:read"],
@@ -53,6 +53,8 @@ const RULES: Record<string, Rule> = {
   audit: { read: "audit:read", verify: "audit:read" },
   "security-findings": { read: "security:read" },
   events: { read: "events:read" }, // the live stream
+  alerts: { read: "alerts:read", acknowledge: "alerts:manage", resolve: "alerts:manage" },
+  "alert-rules": { read: "alerts:read", write: "alerts:manage" },
 };
 
 export function permissionFor(resource: string, action: string): string | undefined {

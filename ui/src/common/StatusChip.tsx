@@ -22,6 +22,8 @@ const COLORS: Record<string, "success" | "error" | "warning" | "info" | "default
   success: "success",
   denied: "warning",
   failed: "error",
+  firing: "error",
+  acknowledged: "warning",
 };
 
 export const statusColor = (status: string) => COLORS[status] ?? "default";

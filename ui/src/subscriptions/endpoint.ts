@@ -16,7 +16,7 @@ export const endpoint: Endpoint = {
 
 export const EVENT_TYPES = [
   "run.started", "run.completed", "run.failed", "conflict.raised", "record.synced",
-  "integration.unhealthy", "integration.recovered",
+  "integration.unhealthy", "integration.recovered", "alert.firing", "alert.resolved",
 ];
 
 export const subscriptionActions = {
