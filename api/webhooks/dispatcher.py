@@ -105,6 +105,7 @@ class Dispatcher:
 
     # --- the dispatcher's loop ----------------------------------------------------------------
     def start(self) -> None:
+        self._wake.set()  # at once: events a previous process committed and never dispatched
         self._loop = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
