@@ -16,7 +16,9 @@ from temporalio.exceptions import ApplicationError
 from activities.profile import ProfileActivities, ProfileFields, UpdateProfileInput
 from atrium.intake.store import IntakeStore
 
-CONCURRENCY = 8  # subjects written at once; one subject's writes are never concurrent
+# Subjects written at once (the connection's outbound budget still applies); one subject's
+# writes are never concurrent.
+CONCURRENCY = 32
 
 
 class BatchInput(BaseModel):

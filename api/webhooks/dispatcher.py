@@ -151,24 +151,29 @@ class Dispatcher:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._batch_done.wait(), self.settings.poll_seconds)
                 continue
-            self.backlog = seen
-            await self._dispatch(claimed)
+            # Batching only while claims keep finding enough for a batch: a trickle goes back
+            # to a run per event, started by the requests themselves.
+            self.backlog = seen - len(claimed)
+            self.batching = await self._dispatch(claimed)
 
-    async def _dispatch(self, claimed: list[Claimed]) -> None:
+    async def _dispatch(self, claimed: list[Claimed]) -> bool:
+        """Start runs for what was claimed; whether any batch run was among them."""
         by_process: dict[str, list[Claimed]] = defaultdict(list)
         for row in claimed:
             by_process[row.process].append(row)
         singles: list[Claimed] = []
+        batched = False
         for process, rows in by_process.items():
             if process not in BATCHABLE or len(rows) < self.settings.batch_min:
                 singles.extend(rows)
                 continue
-            self.batching = True
+            batched = True
             for n in range(0, len(rows), self.settings.batch_max):
                 await self._batches.acquire()  # bounded: at most so many batch runs in flight
                 self._spawn(self._run_batch(process, rows[n : n + self.settings.batch_max]))
         if singles:
             await self._start_each(singles)
+        return batched
 
     async def _start_each(self, rows: list[Claimed]) -> None:
         client = self.client()
