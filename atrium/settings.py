@@ -330,6 +330,10 @@ class IntakeSettings(BaseModel):
     poll_seconds: float = Field(1.0, gt=0.0, le=60.0)  # looks for others' leftovers this often
     # A claimed event not finished after this long is taken again (its dispatcher died).
     lease_seconds: float = Field(60.0, ge=1.0, le=3600.0)
+    # Backpressure: with this many events unfinished, sources get 429 and Retry-After instead
+    # of an ever longer wait (0: no limit).
+    max_depth: int = Field(50_000, ge=0, le=10_000_000)
+    retry_after_seconds: int = Field(5, ge=1, le=3600)
 
 
 class Settings(BaseSettings):

@@ -63,6 +63,8 @@ class Dispatcher:
         )
         self.inflight = 0  # per-event starts in flight in this process
         self.backlog = 0  # events the last claim found waiting (0: none)
+        self.depth = 0  # events unfinished in the store (all processes'), refreshed each round
+        self.oldest_seconds = 0.0  # how long the oldest of them has waited
         self.batching = False
         self._wake = asyncio.Event()
         self._batch_done = asyncio.Event()
@@ -95,6 +97,14 @@ class Dispatcher:
     def wake(self) -> None:
         self._wake.set()
 
+    def full(self) -> bool:
+        """Whether the intake holds as many unfinished events as it may (answer 429)."""
+        return 0 < self.settings.max_depth <= self.depth
+
+    def queued(self) -> None:
+        self.depth += 1  # until the next refresh counts it
+        self.wake()
+
     @property
     def mode(self) -> str:
         return "batch" if self.batching else "eager"
@@ -126,12 +136,18 @@ class Dispatcher:
                 await asyncio.wait_for(self._wake.wait(), self.settings.poll_seconds)
             self._wake.clear()
             try:
+                await self._refresh_depth()
                 await self._drain()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the store or Temporal is down: try again next round
                 log.warning("intake dispatch failed", error=f"{type(exc).__name__}: {exc}")
                 self.batching, self.backlog = False, 0
+
+    async def _refresh_depth(self) -> None:
+        depth = await asyncio.to_thread(self.store.depth)
+        self.depth = depth["pending"] + depth["claimed"]
+        self.oldest_seconds = depth["age"]
 
     async def _drain(self) -> None:
         """Claim and dispatch until nothing claimable is left."""
@@ -176,22 +192,39 @@ class Dispatcher:
         return batched
 
     async def _start_each(self, rows: list[Claimed]) -> None:
+        """A run per event; one subject's events one after another, each run awaited before the
+        next starts (and before it is marked done, so a later claim keeps the order too)."""
         client = self.client()
+        by_subject: dict[str | None, list[Claimed]] = defaultdict(list)
+        for row in rows:
+            by_subject[row.subject if row.subject is not None else f"#{row.id}"].append(row)
+        started: list[tuple[int, str | None]] = []
+        failed: list[tuple[int, str]] = []
+        unstarted: list[int] = []
 
-        async def one(row: Claimed) -> tuple[int, str | None] | None:
-            try:
-                return row.id, await self.start_run(client, row)
-            except (RPCError, TimeoutError) as exc:
-                log.warning("intake start failed", event_id=row.event_id, error=type(exc).__name__)
-                return None
+        async def chain(subject_rows: list[Claimed]) -> None:
+            for n, row in enumerate(subject_rows):
+                try:
+                    run_id = await self.start_run(client, row)
+                except (RPCError, TimeoutError) as exc:
+                    log.warning("intake start failed", event_id=row.event_id, error=repr(exc))
+                    unstarted.extend(r.id for r in subject_rows[n:])  # keep their order: later
+                    return
+                try:
+                    await client.get_workflow_handle(row.workflow_id, run_id=run_id).result()
+                    started.append((row.id, run_id))
+                except WorkflowFailureError as exc:
+                    failed.append((row.id, f"run {row.workflow_id} failed: {exc.cause}"))
 
-        results = await asyncio.gather(*(one(row) for row in rows))
-        started = [r for r in results if r is not None]
+        await asyncio.gather(*(chain(group) for group in by_subject.values()))
         if started:
             await asyncio.to_thread(self.store.finish_runs, started)
-        if len(started) < len(rows):
-            done = {id_ for id_, _ in started}
-            await asyncio.to_thread(self.store.release, [r.id for r in rows if r.id not in done])
+        for id_, reason in failed:
+            await asyncio.to_thread(
+                self.store.finish, [id_], status="failed", mode="run", reason=reason
+            )
+        if unstarted:
+            await asyncio.to_thread(self.store.release, unstarted)
 
     async def _run_batch(self, process: str, rows: list[Claimed]) -> None:
         ids = [row.id for row in rows]

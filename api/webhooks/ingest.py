@@ -150,7 +150,9 @@ class WebhookIngest:
             status, outcome, reason = rej.status, rej.outcome, rej.reason
             body = {"error": rej.reason, **rej.extra}
         self.deliveries.record(attempt, status, outcome, reason, body)
-        headers = {"Server-Timing": f"start;dur={body['start_ms']}"} if "start_ms" in body else None
+        headers = {"Server-Timing": f"start;dur={body['start_ms']}"} if "start_ms" in body else {}
+        if status == 429 and "retry_after" in body:  # senders retry after this many seconds
+            headers["Retry-After"] = str(body["retry_after"])
         return JSONResponse(body, status_code=status, headers=headers)
 
     @staticmethod
@@ -252,6 +254,9 @@ class WebhookIngest:
         workflow_id = f"{process.workflow_id(arg)}:{source.name}:{event_key(event_id)}"
         if len(workflow_id) > 255:
             workflow_id = f"webhook:{hashlib.sha256(workflow_id.encode()).hexdigest()}"
+        if self.intake.full():
+            retry = self.intake.settings.retry_after_seconds
+            raise Rejected(429, "intake: backlog full, retry later", retry_after=retry)
         eager = self.intake.eager()
         event_row = NewEvent(
             source=source.name,
@@ -271,7 +276,7 @@ class WebhookIngest:
         if not accepted.new:
             return self._duplicate(accepted, process.name, event_type, event_id, attempt)
         if not eager:
-            self.intake.wake()
+            self.intake.queued()
             return self._queued(accepted, process.name, event_type, event_id, attempt)
         self.intake.inflight += 1
         try:

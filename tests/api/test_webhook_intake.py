@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from api.main import create_app
 from atrium.credentials import Credentials
 from atrium.db import make_engine
+from atrium.intake.store import IntakeStore
 from atrium.migrations import upgrade
 from atrium.settings import DatabaseSettings, IntakeSettings, Settings
 from tests.api.test_runs import wait_closed
@@ -163,3 +164,30 @@ async def test_events_a_dead_api_committed_are_applied_after_a_restart(
     finally:
         await credentials.delete(canvas)
         store.dispose()
+
+
+async def test_a_full_intake_answers_429_with_retry_after(
+    settings: Settings, engine: Engine, source: tuple[str, str], canvas: str
+) -> None:
+    name, secret = source
+    # Events another, live API holds (claimed just now): unfinished, and nobody else takes them.
+    plant(engine, [email_event("U00041", canvas, source=name, claimed_by="api:o@h") for _ in "ab"])
+    depth = IntakeStore(engine).depth()
+    limit = depth["pending"] + depth["claimed"]  # full now
+    full = IntakeSettings(max_depth=limit, retry_after_seconds=7, poll_seconds=0.2)
+    for url in second_api(settings, full):
+        async with httpx.AsyncClient(base_url=url) as other:
+            await asyncio.sleep(1.0)  # its dispatcher counts the intake as it starts
+            body, headers = signed(secret, person_event("U00041"))
+            refused = await other.post(f"/api/v1/webhooks/{name}", content=body, headers=headers)
+            assert refused.status_code == 429, refused.text
+            assert refused.headers["Retry-After"] == "7" and "intake" in refused.json()["error"]
+            assert len(rows(engine, name)) == 2  # the refused event was not committed
+            remove(engine, name)  # the other API finished its events
+
+            async def accepted() -> bool:
+                body, headers = signed(secret, person_event("U00041"))
+                answer = await other.post(f"/api/v1/webhooks/{name}", content=body, headers=headers)
+                return answer.status_code == 202
+
+            await until(accepted, seconds=5)
