@@ -16,6 +16,7 @@ from activities.campus import campus_activities
 from activities.connections import origin_guard
 from activities.events import DeliveryRetry, EventActivities
 from activities.health import HealthActivities
+from activities.intake import IntakeActivities
 from activities.profile import ProfileActivities
 from activities.sync import sync_activities
 from atrium.credentials import Credentials
@@ -25,6 +26,7 @@ from atrium.temporal import TaskQueues
 from workflows.alerts import AlertEvaluator
 from workflows.announce import AnnounceRuns
 from workflows.campus import CAMPUS_WORKFLOWS
+from workflows.event_batch import EventBatch
 from workflows.event_delivery import EventDelivery
 from workflows.health_check import IntegrationHealthCheck, IntegrationHealthCheckAll
 from workflows.profile_update import ProfileUpdate
@@ -97,12 +99,13 @@ def build_events_worker(
         engine, credentials, events or EventsSettings(), delivery_queue=queues.main
     )
     profile = ProfileActivities(engine, credentials)
+    intake = IntakeActivities(engine, profile)  # the webhook intake's batch runs
     return Worker(
         client,
         task_queue=queues.events,
-        workflows=[process.workflow for process in eager_processes()],
+        workflows=[*(process.workflow for process in eager_processes()), EventBatch],
         interceptors=[AnnounceRuns()],
-        activities=[published.publish_events, profile.update_profile],
+        activities=[published.publish_events, profile.update_profile, intake.apply_batch],
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 

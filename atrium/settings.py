@@ -374,6 +374,27 @@ class SandboxSettings(BaseModel):
     seed: int = 42
 
 
+class IntakeSettings(BaseModel):
+    """The durable webhook intake (api/webhooks/dispatcher.py): events are committed before their
+    202, then each starts its own run at once while the API keeps up, or goes into batch runs
+    (one run applying many events) once a backlog builds."""
+
+    # Per API process: more per-event starts in flight than this and new events are queued for
+    # the dispatcher (batched) instead of started by the request itself.
+    eager_max_inflight: int = Field(16, ge=0, le=1000)
+    batch_min: int = Field(4, ge=1, le=1000)  # fewer claimed for one process: one run each
+    batch_max: int = Field(200, ge=1, le=5000)  # events per batch run
+    batch_wait_ms: float = Field(50.0, ge=0.0, le=5000.0)  # gather this long once batching
+    max_inflight_batches: int = Field(2, ge=1, le=64)  # batch runs in flight per process
+    poll_seconds: float = Field(1.0, gt=0.0, le=60.0)  # looks for others' leftovers this often
+    # A claimed event not finished after this long is taken again (its dispatcher died).
+    lease_seconds: float = Field(60.0, ge=1.0, le=3600.0)
+    # Backpressure: with this many events unfinished, sources get 429 and Retry-After instead
+    # of an ever longer wait (0: no limit).
+    max_depth: int = Field(50_000, ge=0, le=10_000_000)
+    retry_after_seconds: int = Field(5, ge=1, le=3600)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ATRIUM_", env_nested_delimiter="__", extra="ignore", env_file=None
@@ -393,6 +414,7 @@ class Settings(BaseSettings):
     events: EventsSettings = EventsSettings()
     egress: EgressSettings = EgressSettings()
     security: SecuritySettings = SecuritySettings()
+    intake: IntakeSettings = IntakeSettings()
     health_check_interval_seconds: int = Field(60, ge=10)  # alert rules probe faster themselves
 
     @property

@@ -92,6 +92,7 @@ class PutRecorder:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.done: dict[str, float] = {}
+        self.writes: dict[str, int] = {}  # PUTs per email: more than one is a duplicated effect
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
@@ -115,14 +116,21 @@ class PutRecorder:
             if last and status == 200:
                 email = json.loads(body or b"{}").get("user", {}).get("email")
                 if email:
-                    self.done[email] = time.perf_counter()
+                    self.done.setdefault(email, time.perf_counter())
+                    self.writes[email] = self.writes.get(email, 0) + 1
 
         await self.app(scope, rx, tx)
 
 
-def child_env(settings: Settings, api_port: int, api_processes: int = 1) -> dict[str, str]:
+def child_env(
+    settings: Settings, api_port: int, api_processes: int = 1, dispatch: str = "adaptive"
+) -> dict[str, str]:
     assert settings.vault.token is not None
+    # per-event: the intake never batches (every event starts its own run from its request, as
+    # before the intake batched); adaptive: batch runs once starts pile up (atrium/settings.py).
+    intake = {"ATRIUM_INTAKE__EAGER_MAX_INFLIGHT": "1000"} if dispatch == "per-event" else {}
     return {
+        **intake,
         **os.environ,
         "ATRIUM_STATE_DIR": str(settings.state_dir),
         "ATRIUM_TEMPORAL__ADDRESS": settings.temporal.address,
@@ -214,11 +222,55 @@ async def wait_ready(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"API at {url} not ready within {seconds:.0f}s")
 
 
+def applied_at(sent: dict[str, float], done: dict[str, float]) -> dict[str, float]:
+    """When each event's effect was in Canvas: its own PUT, or the first PUT of a later event
+    of the same person (coalesced in a batch: three email changes, one write, the last).
+    Emails are ``<tag>-<n>@...``; one person's events are n, n + len(PEOPLE), ... in send order.
+    """
+    by_person: dict[str, list[tuple[int, str]]] = {}
+    for email in sent:
+        n = int(email.split("@")[0].rsplit("-", 1)[1])
+        by_person.setdefault(PEOPLE[n % len(PEOPLE)], []).append((n, email))
+    applied: dict[str, float] = {}
+    for events in by_person.values():
+        earliest_later = math.inf
+        for _, email in sorted(events, reverse=True):
+            earliest_later = min(earliest_later, done.get(email, math.inf))
+            if earliest_later < math.inf:
+                applied[email] = earliest_later
+    return applied
+
+
+async def sample_backlog(database_url: str, every: float, into: list[int]) -> None:
+    """The intake's depth (events committed, not yet applied), once per ``every`` seconds."""
+    from atrium.intake.store import IntakeStore
+
+    engine = make_engine(database_url)
+    store = IntakeStore(engine)
+    try:
+        while True:
+            depth = await asyncio.to_thread(store.depth)
+            into.append(depth["pending"] + depth["claimed"])
+            await asyncio.sleep(every)
+    finally:
+        engine.dispose()
+
+
 async def drive(
-    api_url: str, rate: float, seconds: float, recorder: PutRecorder, tag: str
+    api_url: str,
+    rate: float,
+    seconds: float,
+    recorder: PutRecorder,
+    tag: str,
+    database_url: str | None = None,
 ) -> dict[str, Any]:
     """Send ``rate`` signed events per second for ``seconds``; collect every timing."""
     sent: dict[str, float] = {}
+    statuses: dict[str, int] = {}
+    backlog: list[int] = []
+    sampler = (
+        asyncio.create_task(sample_backlog(database_url, 1.0, backlog)) if database_url else None
+    )
     start_ms: list[float] = []
     answer_ms: list[float] = []
     failures: list[str] = []
@@ -250,7 +302,9 @@ async def drive(
             if status != 202:
                 failures.append(f"HTTP {status}: {answer[:200]!r}")
                 return
-            start_ms.append(float(json.loads(answer)["start_ms"]))
+            accepted = json.loads(answer)
+            statuses[accepted["status"]] = statuses.get(accepted["status"], 0) + 1
+            start_ms.append(float(accepted["start_ms"]))
 
         total = int(rate * seconds)
         tasks = []
@@ -261,20 +315,32 @@ async def drive(
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(n, due)))
         await asyncio.gather(*tasks)
+        sent_seconds = time.perf_counter() - t0
     finally:
         await http.aclose()
     deadline = time.perf_counter() + 30
-    while time.perf_counter() < deadline and not set(sent) <= set(recorder.done):  # noqa: ASYNC110 - another thread fills it
+    while time.perf_counter() < deadline and len(applied_at(sent, recorder.done)) < len(sent):  # noqa: ASYNC110 - another thread fills it
         await asyncio.sleep(0.1)
-    e2e = [(recorder.done[e] - t) * 1000 for e, t in sent.items() if e in recorder.done]
+    drained = time.perf_counter() - t0
+    if sampler is not None:
+        sampler.cancel()
+    applied = applied_at(sent, recorder.done)
+    e2e = [(applied[e] - t) * 1000 for e, t in sent.items() if e in applied]
     # e2e by 10 s window of sending time: shows whether a tail is a steady state or one stall.
     windows: dict[int, list[float]] = {}
     for email, due in sent.items():
-        if (done := recorder.done.get(email)) is not None:
+        if (done := applied.get(email)) is not None:
             windows.setdefault(int((due - t0) // 10), []).append((done - due) * 1000)
     return {
         "windows": windows,
         "sent": len(sent),
+        "accepted_per_s": len(answer_ms) / max(sent_seconds, 1e-9),
+        "drain_s": drained,
+        "statuses": statuses,
+        "backlog_max": max(backlog, default=0),
+        "backlog_end_of_send": backlog[min(len(backlog) - 1, int(seconds))] if backlog else 0,
+        "coalesced": sum(1 for e in sent if e in applied and e not in recorder.done),
+        "duplicated": sum(1 for e in sent if recorder.writes.get(e, 0) > 1),
         "lost": len(sent) - len(e2e),
         "failures": failures,
         "start_ms": start_ms,
@@ -283,7 +349,10 @@ async def drive(
     }
 
 
-async def run(rate: float, seconds: float, api_processes: int) -> int:
+async def measure(
+    rate: float, seconds: float, api_processes: int, dispatch: str = "adaptive"
+) -> dict[str, Any]:
+    """One fresh stack, one run at ``rate``: every figure, nothing printed but the floor."""
     configure_logging("WARNING", json=False)
     tmp = Path(tempfile.mkdtemp(prefix="atrium-bench-events-"))
     temporal = TemporalDevServer(port=free_port(), ui_port=free_port(), metrics_port=free_port())
@@ -305,7 +374,7 @@ async def run(rate: float, seconds: float, api_processes: int) -> int:
         with serve(recorder) as sandbox_url:
             await configure(settings, sandbox_url)
             api_port = free_port()
-            env = child_env(settings, api_port, api_processes)
+            env = child_env(settings, api_port, api_processes, dispatch)
             children += [
                 launch(command, env, tmp / "children.log") for command in ("worker", "api")
             ]
@@ -323,7 +392,8 @@ async def run(rate: float, seconds: float, api_processes: int) -> int:
             pids |= dict(zip(("worker", "api"), (child.pid for child in children), strict=True))
             cpu_before = {name: cpu_seconds(pid, name == "api") for name, pid in pids.items()}
             starts_before = await latency_buckets(metrics_url, START, "default")
-            result = await drive(api_url, rate, seconds, recorder, uuid.uuid4().hex[:6])
+            tag = uuid.uuid4().hex[:6]
+            result = await drive(api_url, rate, seconds, recorder, tag, settings.database_url)
             cpu = {n: cpu_seconds(pid, n == "api") - cpu_before[n] for n, pid in pids.items()}
             starts_after = await latency_buckets(metrics_url, START, "default")
             starts = summary(starts_before, starts_after, over_ms=50)
@@ -337,6 +407,27 @@ async def run(rate: float, seconds: float, api_processes: int) -> int:
                 child.kill()
         bao.stop()
         temporal.stop()
+    per_event = {name: 1000 * used / max(result["sent"], 1) for name, used in cpu.items()}
+    return {
+        **result,
+        "rate": rate,
+        "dispatch": dispatch,
+        "api_processes": api_processes,
+        "cpu_per_event_ms": per_event,
+        "temporal_starts": starts,
+        "floor": (floor_p50, floor_p99),
+    }
+
+
+async def run(rate: float, seconds: float, api_processes: int, dispatch: str) -> int:
+    result = await measure(rate, seconds, api_processes, dispatch)
+    return report(result)
+
+
+def report(result: dict[str, Any]) -> int:
+    """Print one run's figures; the last line machine-readable. Exit code: 0 if none lost."""
+    rate, api_processes = result["rate"], result["api_processes"]
+    floor_p50, floor_p99 = result["floor"]
     start, answer, e2e = result["start_ms"], result["answer_ms"], result["e2e_ms"]
     for failure in sorted(set(result["failures"]))[:5]:
         print(f"failure: {failure}")
@@ -349,14 +440,25 @@ async def run(rate: float, seconds: float, api_processes: int) -> int:
               f"p99={pct(values, 99):.1f} ms")  # fmt: skip
     print(f"webhook -> Canvas sandbox record updated:   p50={pct(e2e, 50):.1f} ms "
           f"p99={pct(e2e, 99):.1f} ms")  # fmt: skip
-    per_event = {name: 1000 * used / max(result["sent"], 1) for name, used in cpu.items()}
-    print(f"Temporal's own StartWorkflowExecution latency (its frontend's histogram): {starts}")
+    per_event = result["cpu_per_event_ms"]
+    print(
+        "Temporal's own StartWorkflowExecution latency (its frontend's histogram): "
+        f"{result['temporal_starts']}"
+    )
     print("CPU per event (ms): " + " ".join(f"{k}={v:.1f}" for k, v in per_event.items()))
+    print(
+        f"intake ({result['dispatch']}): accepted/s={result['accepted_per_s']:.1f} "
+        f"answers={result['statuses']} backlog max={result['backlog_max']} "
+        f"at end of sending={result['backlog_end_of_send']} coalesced={result['coalesced']} "
+        f"duplicated effects={result['duplicated']} all applied after {result['drain_s']:.1f} s"
+    )
     print(
         f"events rate={rate:g} api_processes={api_processes} "
         f"sent={result['sent']} lost={result['lost']} "
         f"start_p99_ms={pct(start, 99):.1f} e2e_p50_ms={pct(e2e, 50):.1f} "
-        f"e2e_p99_ms={pct(e2e, 99):.1f} floor_p50_ms={floor_p50:.1f} floor_p99_ms={floor_p99:.1f}"
+        f"e2e_p99_ms={pct(e2e, 99):.1f} floor_p50_ms={floor_p50:.1f} floor_p99_ms={floor_p99:.1f} "
+        f"dispatch={result['dispatch']} accepted_per_s={result['accepted_per_s']:.1f} "
+        f"backlog_max={result['backlog_max']} duplicated={result['duplicated']}"
     )
     return 0 if result["lost"] == 0 and not result["failures"] else 1
 
@@ -368,12 +470,18 @@ def main() -> int:
     parser.add_argument(
         "--api-processes", type=int, default=1, help="API processes (ATRIUM_API__WORKERS)"
     )
+    parser.add_argument(
+        "--dispatch",
+        choices=("adaptive", "per-event"),
+        default="adaptive",
+        help="adaptive: batch runs under load; per-event: a run per event always (the baseline)",
+    )
     args = parser.parse_args()
     if not (0 < args.rate <= 500 and 0 < args.seconds <= 600 and 1 <= args.api_processes <= 8):
         parser.error("--rate must be in (0, 500], --seconds in (0, 600], --api-processes in [1, 8]")
     # A plain `kill` stops the stack too (the finally blocks run), not only Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    return asyncio.run(run(args.rate, args.seconds, args.api_processes))
+    return asyncio.run(run(args.rate, args.seconds, args.api_processes, args.dispatch))
 
 
 if __name__ == "__main__":

@@ -40,7 +40,10 @@ async def events_started(app: FastAPI, settings: Settings) -> AsyncIterator[None
         hub,
         cfg,
         TaskQueues.from_settings(settings.temporal),
+        settings.intake,
+        lambda: app.state.temporal,  # the eager worker's client once it is connected
     )
+    app.state.webhooks.intake.start()  # the intake's dispatcher: picks up what a restart left
     watcher = StreamWatcher(
         broadcaster,
         [RunOutcomes(lambda: app.state.temporal), HealthChanges(app.state.engine)],

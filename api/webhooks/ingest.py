@@ -3,6 +3,10 @@ size cap, signature, replay window, JSON body, then what the sender's events do 
 routing rule starts or joins a run; a vendor's adapter signals the run it belongs to). Nothing
 here waits for a process, and every attempt, accepted or not, is written to the delivery log
 after the answer is on its way.
+
+A source's routed event is answered 202 only once it is committed to the intake log
+(atrium/intake/store.py, group commit); then it starts its own run at once, or, under load, waits
+for the dispatcher to apply it in a batch run (api/webhooks/dispatcher.py).
 """
 
 from __future__ import annotations
@@ -32,12 +36,14 @@ from api.events.hub import EventHub
 from api.starter import start_process
 from api.webhooks.config import SourceConfig, WebhookConfig
 from api.webhooks.delivery_log import Attempt, DeliveryLog
+from api.webhooks.dispatcher import Dispatcher
 from api.webhooks.mapping import apply_mapping, search
 from api.webhooks.rejected import Answer, Rejected, text
 from api.webhooks.secrets import SigningSecrets
 from api.webhooks.vendors import VENDORS, Vendor
 from atrium.credentials import CredentialError, SecretNotFound
-from atrium.settings import EventsSettings
+from atrium.intake.store import Accepted, Claimed, IntakeStore, NewEvent
+from atrium.settings import EventsSettings, IntakeSettings
 from atrium.signatures import FORMATS, HeaderFormat, SignatureError, Signed, parse, verify
 from atrium.temporal import TaskQueues
 from atrium.webhook_secrets import WebhookSecretKey, source_key, vendor_key
@@ -85,6 +91,8 @@ class WebhookIngest:
         events: EventHub,
         settings: EventsSettings,
         queues: TaskQueues,
+        intake: IntakeSettings | None = None,
+        client: Callable[[], Client] | None = None,
     ) -> None:
         self.engine = engine
         self.config = config
@@ -93,6 +101,17 @@ class WebhookIngest:
         self.settings = settings
         self.queues = queues
         self.deliveries = DeliveryLog(engine, events)
+        self.intake = Dispatcher(
+            IntakeStore(engine),
+            intake or IntakeSettings(),
+            queues,
+            client or (lambda: self._no_client()),
+            self._start_claimed,
+        )
+
+    @staticmethod
+    def _no_client() -> Client:
+        raise RuntimeError("no Temporal client for the intake dispatcher")
 
     # --- the one intake -----------------------------------------------------------------------
     async def receive_source(self, name: str, request: Request, client: Client) -> JSONResponse:
@@ -131,7 +150,9 @@ class WebhookIngest:
             status, outcome, reason = rej.status, rej.outcome, rej.reason
             body = {"error": rej.reason, **rej.extra}
         self.deliveries.record(attempt, status, outcome, reason, body)
-        headers = {"Server-Timing": f"start;dur={body['start_ms']}"} if "start_ms" in body else None
+        headers = {"Server-Timing": f"start;dur={body['start_ms']}"} if "start_ms" in body else {}
+        if status == 429 and "retry_after" in body:  # senders retry after this many seconds
+            headers["Retry-After"] = str(body["retry_after"])
         return JSONResponse(body, status_code=status, headers=headers)
 
     @staticmethod
@@ -233,9 +254,93 @@ class WebhookIngest:
         workflow_id = f"{process.workflow_id(arg)}:{source.name}:{event_key(event_id)}"
         if len(workflow_id) > 255:
             workflow_id = f"webhook:{hashlib.sha256(workflow_id.encode()).hexdigest()}"
-        return await self._start(
-            client, process.name, arg, workflow_id, attempt, event_type, event_id
+        if self.intake.full():
+            retry = self.intake.settings.retry_after_seconds
+            raise Rejected(429, "intake: backlog full, retry later", retry_after=retry)
+        eager = self.intake.eager()
+        event_row = NewEvent(
+            source=source.name,
+            event_id=event_id,
+            event_type=event_type,
+            process=process.name,
+            subject=process.subject(arg),
+            workflow_id=workflow_id,
+            input=arg.model_dump(mode="json"),
+            claimed_by=self.intake.identity if eager else None,
         )
+        try:
+            accepted = await self.intake.append(event_row)
+        except Exception as exc:  # not committed: the sender must retry
+            log.error("webhook intake write failed", source=source.name, error=type(exc).__name__)
+            raise Rejected(503, "intake: store unavailable, retry later", "error") from None
+        if not accepted.new:
+            return self._duplicate(accepted, process.name, event_type, event_id, attempt)
+        if not eager:
+            self.intake.queued()
+            return self._queued(accepted, process.name, event_type, event_id, attempt)
+        self.intake.inflight += 1
+        try:
+            started = await self._start(
+                client, process.name, arg, workflow_id, attempt, event_type, event_id
+            )
+        except Rejected:  # Temporal unavailable: the event is safe in the intake, started later
+            await self.intake.release(accepted.id)
+            return self._queued(accepted, process.name, event_type, event_id, attempt)
+        finally:
+            self.intake.inflight -= 1
+        self.intake.started(accepted.id, started[1].get("run_id"))
+        started[1]["intake_id"] = accepted.id
+        return started
+
+    @staticmethod
+    def _queued(
+        accepted: Accepted, process: str, event_type: str, event_id: str, attempt: Attempt
+    ) -> Answer:
+        answer = {
+            "status": "queued",
+            "intake_id": accepted.id,
+            "workflow_id": accepted.workflow_id,
+            "process": process,
+            "event_id": event_id,
+            "event_type": event_type,
+            "start_ms": round((time.perf_counter() - attempt.started) * 1000, 2),
+        }
+        return 202, answer, "queued", "committed to the intake; applied in order by a batch run"
+
+    @staticmethod
+    def _duplicate(
+        accepted: Accepted, process: str, event_type: str, event_id: str, attempt: Attempt
+    ) -> Answer:
+        answer = {
+            "status": "duplicate",
+            "intake_id": accepted.id,
+            "intake_status": accepted.status,
+            "workflow_id": accepted.batch_id or accepted.workflow_id,
+            "run_id": accepted.run_id,
+            "process": process,
+            "event_id": event_id,
+            "event_type": event_type,
+        }
+        return 200, answer, "duplicate", "accepted before; not applied again"
+
+    async def _start_claimed(self, client: Client, row: Claimed) -> str | None:
+        """The dispatcher's per-event start: the run the request would have started. A run
+        already started for it (by a request that died before marking it) is joined."""
+        process = PROCESSES[row.process]
+        try:
+            handle, _ = await start_process(
+                client,
+                self.queues,
+                process,
+                process.input_model.model_validate(row.input),
+                workflow_id=row.workflow_id,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                announce=await self.events.announced(),
+                rpc_timeout=timedelta(seconds=self.settings.webhook_start_timeout_seconds),
+            )
+            return handle.result_run_id
+        except WorkflowAlreadyStartedError as exc:
+            return exc.run_id
 
     async def _start(
         self,
@@ -303,4 +408,5 @@ class WebhookIngest:
 
     async def drain(self) -> None:
         """Let pending delivery-log writes finish (shutdown, tests), a few seconds at most."""
+        await self.intake.stop()
         await self.deliveries.drain()

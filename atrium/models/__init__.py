@@ -6,6 +6,7 @@ from atrium.models.audit import AuditEvent
 from atrium.models.campus import NotificationPreference, ProctoredExamLink, SentNotification
 from atrium.models.conflict import SyncConflict
 from atrium.models.health import HealthCheck
+from atrium.models.intake import IntakeEvent
 from atrium.models.integration import Integration
 from atrium.models.mapping import Mapping
 from atrium.models.quarantine import QuarantinedRecord
@@ -24,6 +25,7 @@ __all__ = [
     "DeadLetter",
     "HealthCheck",
     "IdempotencyKey",
+    "IntakeEvent",
     "Integration",
     "Mapping",
     "NotificationPreference",

@@ -18,7 +18,7 @@ from atrium.models.integration import utcnow
 SIGNATURE_SCHEMES = ("atrium", "github")
 # Names that would shadow the management routes under /webhooks/.
 RESERVED_SOURCES = ("sources", "rules", "deliveries")
-OUTCOMES = ("started", "signalled", "duplicate", "rejected", "unrouted", "error")
+OUTCOMES = ("started", "queued", "signalled", "duplicate", "rejected", "unrouted", "error")
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 

@@ -1,0 +1,112 @@
+"""The batch activity of the webhook intake: apply many intake events in one activity, each at
+most once by its intake row (a retried attempt skips what an earlier one finished), coalescing
+events that supersede each other (three email changes of one person: one write, the last)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.engine import Engine
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.profile import ProfileActivities, ProfileFields, UpdateProfileInput
+from atrium.intake.store import IntakeStore
+
+# Subjects written at once (the connection's outbound budget still applies); one subject's
+# writes are never concurrent.
+CONCURRENCY = 32
+
+
+class BatchInput(BaseModel):
+    process: str
+    intake_ids: list[int]
+
+
+class BatchResult(BaseModel):
+    applied: int  # events now done (coalesced ones included)
+    writes: int  # writes made to the target system
+    skipped: int  # already done by an earlier attempt
+    failed: int
+
+
+def _merge(inputs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Later events' fields win; a field a later event leaves out keeps the earlier value."""
+    fields: dict[str, Any] = {}
+    for item in inputs:
+        fields.update({k: v for k, v in item.get("fields", {}).items() if v is not None})
+    return {**inputs[-1], "fields": fields}
+
+
+class IntakeActivities:
+    def __init__(self, engine: Engine, profile: ProfileActivities) -> None:
+        self.store = IntakeStore(engine)
+        self.profile = profile
+
+    @activity.defn(name="apply_intake_batch")
+    async def apply_batch(self, batch: BatchInput) -> BatchResult:
+        if batch.process != "profile-update":
+            raise ApplicationError(
+                f"process {batch.process!r} has no batch form",
+                type="NotBatchable",
+                non_retryable=True,
+            )
+        rows = await asyncio.to_thread(self.store.load, batch.intake_ids)
+        todo = [r for r in rows if r.status != "done" and r.status != "failed"]
+        by_subject: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        for row in todo:  # rows come in intake order
+            by_subject[(row.input.get("integration", "canvas"), row.input["person_id"])].append(row)
+        batch_id = activity.info().workflow_id
+        gate = asyncio.Semaphore(CONCURRENCY)
+        done: list[int] = []
+        failed: list[tuple[int, str]] = []
+        writes: list[str] = []
+
+        async def apply(rows_of_subject: list[Any]) -> None:
+            ids = [r.id for r in rows_of_subject]
+            try:
+                merged = _merge([r.input for r in rows_of_subject])
+                update = UpdateProfileInput(
+                    integration=merged.get("integration", "canvas"),
+                    person_id=merged["person_id"],
+                    fields=ProfileFields.model_validate(merged["fields"]),
+                )
+            except (ValidationError, KeyError) as exc:
+                failed.extend((i, f"invalid input: {exc}") for i in ids)
+                return
+            async with gate:
+                try:
+                    await self.profile.update_profile(update)
+                except ApplicationError as exc:
+                    if not exc.non_retryable:
+                        raise
+                    failed.extend((i, str(exc)) for i in ids)
+                    return
+            writes.append(update.person_id)
+            done.extend(ids)
+
+        try:
+            results = await asyncio.gather(
+                *(apply(group) for group in by_subject.values()), return_exceptions=True
+            )
+        finally:  # what was applied is recorded even when another subject's write failed
+            if done:
+                await asyncio.to_thread(self.store.finish, done, mode="batch", batch_id=batch_id)
+            for id_, reason in failed:
+                await asyncio.to_thread(
+                    self.store.finish,
+                    [id_],
+                    status="failed",
+                    mode="batch",
+                    batch_id=batch_id,
+                    reason=reason,
+                )
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:  # retried: the next attempt skips the subjects done above
+            raise errors[0]
+        return BatchResult(
+            applied=len(done), writes=len(writes), skipped=len(rows) - len(todo), failed=len(failed)
+        )

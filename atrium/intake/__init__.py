@@ -1,0 +1,1 @@
+"""The durable webhook intake: events committed before their 202, dispatched after."""

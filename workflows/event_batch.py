@@ -1,0 +1,28 @@
+"""One run applying many webhook events (the intake's batch mode under load): one local
+activity, so that started eagerly on the events queue the whole batch runs in the API process
+that claimed it. Its workflow id names the intake rows it applies; the activity applies each at
+most once (activities/intake.py), so a retried or repeated batch writes nothing twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.intake import BatchInput, BatchResult, IntakeActivities
+    from workflows.policies import EXTERNAL_CALL
+
+WORKFLOW_TYPE = "event-batch"
+
+
+@workflow.defn(name=WORKFLOW_TYPE, sandboxed=False)
+class EventBatch:
+    @workflow.run
+    async def run(self, batch: BatchInput) -> BatchResult:
+        return await workflow.execute_local_activity_method(
+            IntakeActivities.apply_batch,
+            batch,
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=EXTERNAL_CALL,
+        )
