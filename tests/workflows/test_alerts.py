@@ -29,7 +29,12 @@ from tests.workflows.alert_support import (
 )
 from tests.workflows.sync_env import eventually
 from workflows.alert_evaluators import ensure_evaluator
-from workflows.alerts import AlertEvaluator, AlertEvaluatorInput, evaluator_id
+from workflows.alerts import (
+    AlertEvaluator,
+    AlertEvaluatorInput,
+    AlertEvaluatorResult,
+    evaluator_id,
+)
 
 PROMISE_SECONDS = 15.0
 
@@ -73,7 +78,9 @@ async def test_a_stopped_system_alerts_by_email_and_chat_within_15_s_then_resolv
     rule_set = f"tests-{uuid.uuid4().hex[:6]}"
     rule = _rule(engine, rule_set, watched)
     rule_id = int(rule.id or 0)
-    handle = temporal_client.get_workflow_handle_for(AlertEvaluator.run, evaluator_id(rule_set))
+    handle = temporal_client.get_workflow_handle(
+        evaluator_id(rule_set), result_type=AlertEvaluatorResult
+    )
     try:
         await ensure_evaluator(temporal_client, worker.task_queue, rule_set)
         await asyncio.sleep(4)  # a tick or two with the system up: nothing to say
@@ -154,7 +161,7 @@ async def test_the_evaluator_continues_as_new_and_ends_with_its_last_rule(
     finally:
         drop_rules(engine, rule_set)
     await handle.signal(AlertEvaluator.evaluate_now)
-    result = await temporal_client.get_workflow_handle_for(
-        AlertEvaluator.run, evaluator_id(rule_set)
+    result = await temporal_client.get_workflow_handle(
+        evaluator_id(rule_set), result_type=AlertEvaluatorResult
     ).result()
     assert result.reason == "no rules"
