@@ -6,41 +6,37 @@ input's business key, so that a duplicate start joins the running run instead of
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import BaseModel
-
+from activities.notify import NotifyInput
+from workflows.financial_hold import (
+    FinancialHold,
+    FinancialHoldInput,
+    LiftHold,
+    hold_workflow_id,
+)
+from workflows.financial_hold_batch import FinancialHoldBatch, HoldBatchInput
 from workflows.health_check import (
     HealthCheckAllInput,
     HealthCheckInput,
     IntegrationHealthCheck,
     IntegrationHealthCheckAll,
 )
+from workflows.library_provisioning import (
+    LibraryProvisioning,
+    LibraryProvisioningInput,
+)
+from workflows.notify import Notify
+from workflows.onboarding import OnboardingInput, StudentOnboarding
+from workflows.process import Process
+from workflows.proctored_exam import (
+    ProctoredExam,
+    ProctoredExamInput,
+    Review,
+    exam_workflow_id,
+)
 from workflows.profile_update import ProfileUpdate, ProfileUpdateInput
+from workflows.sync_processes import SYNC_PROCESSES
 
-
-@dataclass(frozen=True)
-class Process:
-    name: str
-    workflow: type
-    input_model: type[BaseModel]
-    description: str
-    workflow_id: Callable[[Any], str]
-    integration: Callable[[Any], str | None] = lambda _: None
-    subject: Callable[[Any], str | None] = lambda _: None
-    signals: dict[str, type[BaseModel]] = field(default_factory=dict)
-    progress_query: str | None = None  # a query answering how far a running run has got
-    # Runs on the events task queue, started eagerly by the API's own worker: only for processes
-    # made of local activities (the run finishes in the workflow task the start hands back).
-    eager: bool = False
-
-    @property
-    def workflow_type(self) -> str:
-        defn = getattr(self.workflow, "__temporal_workflow_definition")  # noqa: B009
-        return str(defn.name)
-
+__all__ = ["PROCESSES", "Process", "by_workflow_type", "eager_processes", "register"]
 
 PROCESSES: dict[str, Process] = {}
 
@@ -87,6 +83,10 @@ register(
 )
 
 
+for process in SYNC_PROCESSES:  # the sync engine's processes (workflows/sync_processes.py)
+    register(process)
+
+
 def eager_processes() -> list[Process]:
     return [p for p in PROCESSES.values() if p.eager]
 
@@ -94,30 +94,6 @@ def eager_processes() -> list[Process]:
 def by_workflow_type(workflow_type: str) -> Process | None:
     return next((p for p in PROCESSES.values() if p.workflow_type == workflow_type), None)
 
-
-import workflows.sync_processes  # noqa: E402, F401 - registers the sync engine's processes
-
-# --- the rest of the campus (issue 7) -----------------------------------------------------------
-from activities.notify import NotifyInput  # noqa: E402
-from workflows.financial_hold import (  # noqa: E402
-    FinancialHold,
-    FinancialHoldInput,
-    LiftHold,
-    hold_workflow_id,  # noqa: E402
-)
-from workflows.financial_hold_batch import FinancialHoldBatch, HoldBatchInput  # noqa: E402
-from workflows.library_provisioning import (  # noqa: E402
-    LibraryProvisioning,
-    LibraryProvisioningInput,
-)
-from workflows.notify import Notify  # noqa: E402
-from workflows.onboarding import OnboardingInput, StudentOnboarding  # noqa: E402
-from workflows.proctored_exam import (  # noqa: E402
-    ProctoredExam,
-    ProctoredExamInput,
-    Review,
-    exam_workflow_id,  # noqa: E402
-)
 
 register(
     Process(

@@ -6,14 +6,14 @@ from __future__ import annotations
 from activities.sync.quarantine_retry import RetryInput
 from workflows.backfill import Backfill, BackfillInput
 from workflows.grade_passback import GradePassback, GradePassbackInput
+from workflows.process import Process
 from workflows.profile_sync import ConflictResolution, ProfileSync, ProfileSyncInput
 from workflows.quarantine_retry import QuarantineRetry
 from workflows.reconciliation import Reconciliation, ReconciliationInput
-from workflows.registry import Process, register
 from workflows.roster_csv_import import RosterCsvImport, RosterCsvImportInput
 from workflows.roster_sync import ApproveDeletions, RosterSync, RosterSyncInput
 
-register(
+SYNC_PROCESSES: tuple[Process, ...] = (
     Process(
         name="roster-sync",
         workflow=RosterSync,
@@ -25,9 +25,7 @@ register(
         integration=lambda i: i.integration,
         subject=lambda i: i.source,
         signals={"approve-deletions": ApproveDeletions},
-    )
-)
-register(
+    ),
     Process(
         name="roster-csv-import",
         workflow=RosterCsvImport,
@@ -39,9 +37,7 @@ register(
         ),
         integration=lambda i: i.source,
         subject=lambda i: str(i.package) if i.package else None,
-    )
-)
-register(
+    ),
     Process(
         name="quarantine-retry",
         workflow=QuarantineRetry,
@@ -49,9 +45,7 @@ register(
         description="Map and write one quarantined record again (after its cause was fixed).",
         workflow_id=lambda i: f"quarantine-retry-{i.quarantine_id}",
         subject=lambda i: str(i.quarantine_id),
-    )
-)
-register(
+    ),
     Process(
         name="profile-sync",
         workflow=ProfileSync,
@@ -62,9 +56,7 @@ register(
         workflow_id=lambda i: f"profile-sync-{i.pair}",
         integration=lambda i: i.pair,
         signals={"resolve-conflict": ConflictResolution},
-    )
-)
-register(
+    ),
     Process(
         name="grade-passback",
         workflow=GradePassback,
@@ -73,9 +65,7 @@ register(
         workflow_id=lambda i: f"grade-passback-{i.lms}",
         integration=lambda i: i.lms,
         subject=lambda i: i.sis,
-    )
-)
-register(
+    ),
     Process(
         name="reconciliation",
         workflow=Reconciliation,
@@ -85,9 +75,7 @@ register(
         workflow_id=lambda i: f"reconcile-{i.integration}",
         integration=lambda i: i.integration,
         subject=lambda i: i.source,
-    )
-)
-register(
+    ),
     Process(
         name="backfill",
         workflow=Backfill,
@@ -97,5 +85,5 @@ register(
         workflow_id=lambda i: f"backfill-{i.integration}",
         integration=lambda i: i.integration,
         subject=lambda i: i.source,
-    )
+    ),
 )
