@@ -21,6 +21,9 @@ class Process:
     subject: Callable[[Any], str | None] = lambda _: None
     signals: dict[str, type[BaseModel]] = field(default_factory=dict)
     progress_query: str | None = None  # a query answering how far a running run has got
+    # Input fields naming a connection, with the systems each may be: a start naming one that
+    # does not exist, is disabled or is of another system is refused at once (422 naming it).
+    connections: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Runs on the events task queue, started eagerly by the API's own worker: only for processes
     # made of local activities (the run finishes in the workflow task the start hands back).
     eager: bool = False

@@ -7,6 +7,7 @@ input's business key, so that a duplicate start joins the running run instead of
 from __future__ import annotations
 
 from activities.notify import NotifyInput
+from atrium.models.integration import SYSTEM_TYPES
 from workflows.financial_hold import (
     FinancialHold,
     FinancialHoldInput,
@@ -51,6 +52,7 @@ def register(process: Process) -> Process:
 register(
     Process(
         name="integration-health-check",
+        connections={"integration": SYSTEM_TYPES},
         workflow=IntegrationHealthCheck,
         input_model=HealthCheckInput,
         description="Read a connection's secret from Vault, call its health URL, record it.",
@@ -72,6 +74,7 @@ register(
 register(
     Process(
         name="profile-update",
+        connections={"integration": ("canvas",)},
         workflow=ProfileUpdate,
         input_model=ProfileUpdateInput,
         description="Push a person's changed contact details (email, preferred name) into the LMS.",
@@ -98,6 +101,7 @@ def by_workflow_type(workflow_type: str) -> Process | None:
 register(
     Process(
         name="notify",
+        connections={"integration": ("comms",)},
         workflow=Notify,
         input_model=NotifyInput,
         description="Send one templated notification by the recipient's preferred channel.",
@@ -109,6 +113,7 @@ register(
 register(
     Process(
         name="library-provisioning",
+        connections={"sis": ("oneroster",), "library": ("koha",)},
         workflow=LibraryProvisioning,
         input_model=LibraryProvisioningInput,
         description="Give every active SIS student and teacher a library patron; expire leavers.",
@@ -120,6 +125,12 @@ register(
 register(
     Process(
         name="financial-hold",
+        connections={
+            "finance": ("finance",),
+            "lms": ("canvas", "moodle"),
+            "library": ("koha",),
+            "comms": ("comms",),
+        },
         workflow=FinancialHold,
         input_model=FinancialHoldInput,
         description="Pause a held student's LMS access and library borrowing until the hold lifts.",
@@ -132,6 +143,12 @@ register(
 register(
     Process(
         name="financial-hold-batch",
+        connections={
+            "finance": ("finance",),
+            "lms": ("canvas", "moodle"),
+            "library": ("koha",),
+            "comms": ("comms",),
+        },
         workflow=FinancialHoldBatch,
         input_model=HoldBatchInput,
         description="Apply the bursar's nightly holds CSV from SFTP, one hold run per line.",
@@ -142,6 +159,11 @@ register(
 register(
     Process(
         name="proctored-exam",
+        connections={
+            "lms": ("canvas", "moodle"),
+            "proctoring": ("proctoring",),
+            "comms": ("comms",),
+        },
         workflow=ProctoredExam,
         input_model=ProctoredExamInput,
         description="Proctor an LMS assignment: sessions, results, professor review, grades.",
@@ -154,6 +176,12 @@ register(
 register(
     Process(
         name="student-onboarding",
+        connections={
+            "lms": ("canvas", "moodle"),
+            "library": ("koha",),
+            "finance": ("finance",),
+            "comms": ("comms",),
+        },
         workflow=StudentOnboarding,
         input_model=OnboardingInput,
         description="Admit a student: LMS account and courses, library card, bursar account, email",

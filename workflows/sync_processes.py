@@ -16,6 +16,7 @@ from workflows.roster_sync import ApproveDeletions, RosterSync, RosterSyncInput
 SYNC_PROCESSES: tuple[Process, ...] = (
     Process(
         name="roster-sync",
+        connections={"integration": ("canvas", "moodle"), "source": ("oneroster",)},
         workflow=RosterSync,
         progress_query="status",
         input_model=RosterSyncInput,
@@ -28,6 +29,7 @@ SYNC_PROCESSES: tuple[Process, ...] = (
     ),
     Process(
         name="roster-csv-import",
+        connections={"source": ("oneroster",)},
         workflow=RosterCsvImport,
         input_model=RosterCsvImportInput,
         description="Roster sync from OneRoster CSV packages: poll the SIS's SFTP drop (each"
@@ -48,6 +50,7 @@ SYNC_PROCESSES: tuple[Process, ...] = (
     ),
     Process(
         name="profile-sync",
+        connections={"a": ("canvas", "moodle"), "b": ("canvas", "moodle")},
         workflow=ProfileSync,
         progress_query="waiting-conflicts",
         input_model=ProfileSyncInput,
@@ -59,6 +62,7 @@ SYNC_PROCESSES: tuple[Process, ...] = (
     ),
     Process(
         name="grade-passback",
+        connections={"lms": ("canvas", "moodle"), "sis": ("oneroster",)},
         workflow=GradePassback,
         input_model=GradePassbackInput,
         description="Canvas grades -> OneRoster gradebook (lineItems, results), stable sourcedIds.",
@@ -68,6 +72,7 @@ SYNC_PROCESSES: tuple[Process, ...] = (
     ),
     Process(
         name="reconciliation",
+        connections={"integration": ("canvas", "moodle"), "source": ("oneroster",)},
         workflow=Reconciliation,
         input_model=ReconciliationInput,
         description="Report drift (missing, extra, different) between the SIS and the LMS; with"
@@ -78,6 +83,7 @@ SYNC_PROCESSES: tuple[Process, ...] = (
     ),
     Process(
         name="backfill",
+        connections={"integration": ("canvas", "moodle"), "source": ("oneroster",)},
         workflow=Backfill,
         progress_query="checkpoint",
         input_model=BackfillInput,

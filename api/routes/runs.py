@@ -20,7 +20,8 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.deps import SettingsDep, TemporalDep
+from api.connections_named import refuse_unusable_connections
+from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import validation_detail
 from api.events.hub import EventsDep
 from api.security import Principal, require
@@ -116,6 +117,7 @@ async def start_run(
     body: StartRun,
     client: TemporalDep,
     settings: SettingsDep,
+    session: SessionDep,
     response: Response,
     events: EventsDep,
     _: Principal = require("runs:start"),
@@ -136,6 +138,7 @@ async def start_run(
     # character (a newline allowed in free text included) may end up in an id.
     if not is_line(process.workflow_id(arg)):
         raise HTTPException(422, "input: a field of the run's id holds a control character")
+    refuse_unusable_connections(session, process, arg)
     handle, started = await start_process(
         client, TaskQueues.from_settings(settings.temporal), process, arg, events=events
     )
