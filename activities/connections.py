@@ -130,14 +130,19 @@ def host_of(base_url: str) -> str:
 
 
 def translate(exc: ConnectorError) -> ApplicationError:
-    """Permanent connector errors stop retries; a rate limit asks Temporal to wait as told."""
+    """Permanent connector errors stop retries; a rate limit asks Temporal to wait as told. The
+    system that failed travels in the details, for the run's explanation (api/run_failure.py)."""
+    details = ({"system": exc.system},) if exc.system else ()
     if isinstance(exc, RateLimited):
         return ApplicationError(
-            str(exc),
+            exc.message,
+            *details,
             type="RateLimited",
             next_retry_delay=timedelta(seconds=max(exc.retry_after, 0.1)),
         )
-    return ApplicationError(str(exc), type=type(exc).__name__, non_retryable=not exc.retryable)
+    return ApplicationError(
+        exc.message, *details, type=type(exc).__name__, non_retryable=not exc.retryable
+    )
 
 
 def limited(client: H, name: str) -> H:

@@ -24,6 +24,7 @@ from api.connections_named import refuse_unusable_connections
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import validation_detail
 from api.events.hub import EventsDep
+from api.run_failure import RunFailure, explain
 from api.security import Principal, require
 from api.starter import start_process
 from atrium.bounds import BoundedDatetime, JsonObject, Line, is_line
@@ -71,7 +72,8 @@ class RunPublic(BaseModel):
     input: Any = None
     progress: Any = None
     result: Any = None
-    failure: str | None = None
+    failure: str | None = None  # one line: the root cause, its step and system
+    cause: RunFailure | None = None
 
 
 class RunPage(BaseModel):
@@ -271,8 +273,8 @@ async def get_run(
         try:
             extra["result"] = await handle.result(rpc_timeout=timedelta(seconds=5))
         except WorkflowFailureError as exc:
-            cause = exc.cause
-            extra["failure"] = f"{type(cause).__name__}: {cause}"
+            cause = explain(exc.cause)
+            extra["failure"], extra["cause"] = cause.line(), cause
     return _public(description, settings, client.namespace, **extra)
 
 
