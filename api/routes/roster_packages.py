@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlmodel import select
 from starlette.datastructures import UploadFile
@@ -29,6 +29,7 @@ from api.events.hub import EventsDep
 from api.middleware import BodyTooLarge
 from api.security import Principal, require
 from api.starter import start_process
+from atrium.bounds import Limit, Offset, RowId
 from atrium.db import session_scope
 from atrium.models import Integration
 from atrium.models.roster_package import RosterPackage, RosterPackagePublic
@@ -205,8 +206,8 @@ async def list_packages(
     engine: EngineDep,
     response: Response,
     source: Annotated[str | None, Query(max_length=63, pattern=r"^[a-z0-9][a-z0-9._-]*$")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[RosterPackage]:
     found, total = await asyncio.to_thread(packages.recent, engine, source, limit, offset)
     response.headers["X-Total-Count"] = str(total)
@@ -216,7 +217,7 @@ async def list_packages(
 @router.get(
     "/{package_id}", response_model=RosterPackagePublic, dependencies=[require("integrations:read")]
 )
-async def get_package(engine: EngineDep, package_id: Annotated[int, Path(ge=1)]) -> RosterPackage:
+async def get_package(engine: EngineDep, package_id: RowId) -> RosterPackage:
     found = await asyncio.to_thread(packages.get, engine, package_id)
     if found is None:
         raise HTTPException(404, f"no package {package_id}")

@@ -122,6 +122,7 @@ class LineItem(Record):
 
     title: str = Field(min_length=1)
     class_id: str
+    category_id: str | None = None  # the gradebook category (OneRoster 1.2 requires one)
     due_date: datetime | None = None
     result_value_min: float = 0.0
     result_value_max: float = 100.0

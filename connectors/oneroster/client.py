@@ -183,6 +183,8 @@ class OneRosterClient(TypedIterators, HttpConnector):
         ep = ENDPOINTS[name]
         path = f"{ep.service}/{name}/{record.sourced_id}"
         response = await self._call("PUT", path, json={ep.singular: record.to_wire()})
+        if not response.content:  # 1.2's PUT answers 201 with no body: read what was stored
+            return await self.get(name, record.sourced_id)
         try:
             return ep.model.model_validate(response.json()[ep.singular])
         except (ValueError, KeyError, TypeError) as exc:

@@ -152,6 +152,7 @@ def line_item(r: models.LineItem) -> canonical.LineItem:
         canonical.LineItem,
         title=r.title,
         class_id=_ref(r, r.class_, "class"),
+        category_id=r.category.sourced_id if r.category else None,
         due_date=r.due_date,
         result_value_min=low,
         result_value_max=high,
@@ -211,6 +212,7 @@ def line_item_to_wire(
         due_date=due,
         class_=_ref_out("class", item.class_id),
         school=_ref_out("org", school_id) if school_id else None,
+        category=_ref_out("category", item.category_id) if item.category_id else None,
         result_value_min=item.result_value_min,
         result_value_max=item.result_value_max,
     )

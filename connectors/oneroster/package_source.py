@@ -68,8 +68,9 @@ def read_package(data: bytes, *, as_of: datetime | None = None) -> PackageConten
 
 
 def _whole_file(issue: CsvIssue) -> bool:
-    # The reader reports a file's problems on line 0 (missing) or on the header (line 1).
-    return issue.line <= 1
+    # The reader reports a file's problems on line 0 (missing) or on the header (line 1); a
+    # warning there (an extra column, ignored) is loaded past, as the reader says it was.
+    return issue.line <= 1 and issue.severity == "error"
 
 
 def _iso(value: datetime | date | None) -> str | None:

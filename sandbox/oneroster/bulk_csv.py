@@ -31,7 +31,7 @@ HEADERS = {
     "classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods",
     "users": "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,"
     "familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,"
-    "userMasterIdentifier,resourceSourcedIds,preferredGivenName,preferredMiddleName,"
+    "userMasterIdentifier,preferredGivenName,preferredMiddleName,"
     "preferredFamilyName,primaryOrgSourcedId,pronouns",
     "roles": "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,"
     "orgSourcedId,userProfileSourcedId",
@@ -144,7 +144,6 @@ def _user(r: dict[str, Any]) -> list[str]:
         _many(r.get("grades")),
         "",
         r.get("userMasterIdentifier", ""),
-        "",
         r.get("preferredFirstName", ""),
         r.get("preferredMiddleName", ""),
         r.get("preferredLastName", ""),

@@ -65,8 +65,8 @@ async def proctoring_integration(
     name = name or f"proctoring-{uuid.uuid4().hex[:8]}"
     async with httpx.AsyncClient() as http:
         api_key = (await http.get(f"{sandbox_url}/_control/credentials/proctoring")).json()
-    meta = await credentials.store(name, api_key)
     base_url = f"{sandbox_url}/proctoring"
+    meta = await credentials.store(name, api_key, origin=origin_of(base_url))
     with session_scope(engine) as session:
         row = {"name": name, "system": "proctoring", "base_url": base_url}
         session.add(Integration.model_validate(row, update={"secret_path": meta.path}))

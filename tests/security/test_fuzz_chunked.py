@@ -28,6 +28,7 @@ from schemathesis.checks import (
 from schemathesis.core import NotSet
 
 from api.main import create_app
+from api.routes import roster_packages
 from atrium.db import make_engine
 from atrium.migrations import upgrade
 from atrium.settings import DatabaseSettings, Settings
@@ -127,6 +128,8 @@ def test_chunked_bodies_answer_as_documented(fuzzed_api: tuple[str, str]) -> Non
             case.validate_response(send_chunked(case, base, token, 0), checks=CHECKS)
             oversized = send_chunked(case, base, token, LIMIT + 1)
             case.validate_response(oversized, checks=CHECKS)
+            if case.path == roster_packages.PATH:  # its own, larger limit (an upload): past
+                return  # the common one it is read and judged as a package (no 5xx, checked)
             assert oversized.status_code in (401, 413), oversized.status_code
             refused += oversized.status_code == 413
 

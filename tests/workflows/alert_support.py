@@ -17,7 +17,7 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
-from atrium.credentials import Credentials
+from atrium.credentials import Credentials, origin_of
 from atrium.db import session_scope
 from atrium.models import Alert, AlertDelivery, AlertRule, Integration
 from sandbox.comms.smtp import tls_certificate_path
@@ -66,7 +66,7 @@ async def _store(
     url: str,
     secret: dict[str, str],
 ) -> None:
-    meta = await credentials.store(name, secret)
+    meta = await credentials.store(name, secret, origin=origin_of(url))
     with session_scope(engine) as session:
         session.add(
             Integration(

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import delete, select
 
-from atrium.credentials import Credentials
+from atrium.credentials import Credentials, origin_of
 from atrium.db import session_scope
 from atrium.models import Integration, RosterPackage, RosterPackageRecord
 from sandbox.context import SystemContext
@@ -50,7 +50,9 @@ async def register_csv_source(
     name = f"sis-csv-{uuid.uuid4().hex[:6]}"
     creds = drop.ctx.credentials
     meta = await credentials.store(
-        name, {"sftp_username": creds["sftp_username"], "sftp_password": creds["sftp_password"]}
+        name,
+        {"sftp_username": creds["sftp_username"], "sftp_password": creds["sftp_password"]},
+        origin=origin_of(base_url),
     )
     with session_scope(engine) as session:
         session.add(

@@ -19,6 +19,7 @@ def _item(sid: str) -> canonical.LineItem:
         date_last_modified=datetime(2026, 11, 1, tzinfo=UTC),
         title="Atrium quiz",
         class_id="cls-000001",
+        category_id="cat-01",  # one of the sandbox gradebook's categories
         due_date=datetime(2026, 11, 20, 23, 59, tzinfo=UTC),
         result_value_max=20.0,
     )
