@@ -123,6 +123,24 @@ def cmd_security(settings: Settings, action: str | None = None) -> int:
     return 1 if any(f.severity == "high" for f in findings) else 0
 
 
+def cmd_admin(settings: Settings, action: str, username: str) -> int:
+    """`atrium admin create NAME`: an administrator (or an existing account made one again) with
+    a new random password, shown once; the account's earlier login tokens stop working."""
+    from api.auth.bootstrap import create_administrator
+    from atrium.db import make_engine
+
+    if action != "create":
+        print("atrium admin: the only action is create: atrium admin create NAME", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        password = create_administrator(engine, username)
+    finally:
+        engine.dispose()
+    print(f"atrium: administrator {username!r} with password {password} (shown once)")
+    return 0
+
+
 def cmd_up(settings: Settings) -> int:
     from atrium.stack.up import run_up
 
@@ -138,12 +156,14 @@ COMMANDS = {
     "backup": (cmd_backup, "back up the store, Vault and (embedded) Temporal into one file"),
     "restore": (cmd_restore, "restore a backup into a new state folder"),
     "security": (cmd_security, "check: assess the deployment's security, one line per finding"),
+    "admin": (cmd_admin, "create NAME: an administrator with a new password, shown once"),
 }
-# Commands that take one positional argument: its name in the help.
-ARGUMENTS: dict[str, tuple[str, str | None]] = {
-    "backup": ("output", "?"),
-    "restore": ("archive", None),
-    "security": ("action", None),
+# Commands' positional arguments (name, nargs), in the order their function takes them.
+ARGUMENTS: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "backup": (("output", "?"),),
+    "restore": (("archive", None),),
+    "security": (("action", None),),
+    "admin": (("action", None), ("username", None)),
 }
 
 
@@ -152,16 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text)
-        if name in ARGUMENTS:
-            argument, count = ARGUMENTS[name]
+        for argument, count in ARGUMENTS.get(name, ()):
             command.add_argument(argument, nargs=count)
     args = parser.parse_args(argv)
     settings = _settings()
     try:
-        if args.command in ARGUMENTS:
-            value = getattr(args, ARGUMENTS[args.command][0])
-            return COMMANDS[args.command][0](settings, value)  # type: ignore[call-arg]
-        return COMMANDS[args.command][0](settings)
+        values = [getattr(args, argument) for argument, _ in ARGUMENTS.get(args.command, ())]
+        return COMMANDS[args.command][0](settings, *values)  # type: ignore[operator]
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one readable line, never a traceback

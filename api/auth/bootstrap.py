@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sqlmodel import Session, select
 
 from api.auth.passwords import hash_password
 from atrium.models import User
+from atrium.models.user import USERNAME
 from atrium.settings import Settings
 
 PASSWORD_FILE = "initial-admin-password"  # noqa: S105  # nosec B105  # a file name
@@ -40,6 +42,25 @@ def ensure_initial_admin(
         session.commit()
     if keep_file if keep_file is not None else settings.env == "local":
         _write_private(settings.state_dir / PASSWORD_FILE, password + "\n")
+    return password
+
+
+def create_administrator(engine: Engine, username: str) -> str:
+    """``username`` as an enabled administrator with a new random password, which it returns
+    (`atrium admin create`); an existing account keeps its name, its earlier tokens are revoked."""
+    if not re.fullmatch(USERNAME, username):
+        raise ValueError(f"username: must match {USERNAME}")
+    password = secrets.token_urlsafe(18)
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            user = User(username=username, role="administrator", password_hash="")  # nosec B106  # set below
+        else:
+            user.revoke_tokens()
+        user.role, user.disabled = "administrator", False
+        user.password_hash = hash_password(password)
+        session.add(user)
+        session.commit()
     return password
 
 
