@@ -58,7 +58,11 @@ def cmd_api(settings: Settings) -> int:
             access_log=False,
         )
     else:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        from api.draining import DrainingServer
+
+        app = create_app(settings)
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+        DrainingServer(config, app, settings.api.drain_seconds).run()
     return 0
 
 
