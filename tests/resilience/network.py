@@ -67,7 +67,10 @@ class Network:
 @contextmanager
 def network(count: int, forwarded_ports: list[int], log_dir: Path) -> Iterator[Network]:
     tag = uuid.uuid4().hex[:5]
+    routes = subprocess.run(["ip", "-4", "route"], capture_output=True, text=True).stdout
     subnet = f"10.{random.randint(100, 250)}.{random.randint(0, 255)}"
+    while f"{subnet}." in routes:  # never shadow a network this machine already reaches
+        subnet = f"10.{random.randint(100, 250)}.{random.randint(0, 255)}"
     bridge = f"atrb{tag}"
     made: list[Host] = []
     forwarder: subprocess.Popen[str] | None = None
