@@ -51,14 +51,13 @@ def cmd_api(settings: Settings) -> int:
             proxy_headers=False,
         )
     else:
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=False,
+        from api.draining import DrainingServer
+
+        app = create_app(settings)
+        config = uvicorn.Config(
+            app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False
         )
+        DrainingServer(config, app, settings.api.drain_seconds).run()
     return 0
 
 

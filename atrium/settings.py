@@ -203,6 +203,9 @@ class ApiSettings(BaseModel):
     # at once (eager start) instead of waiting for a worker's poll. Off: plain workers serve it.
     eager_worker: bool = True
     workers: int = Field(1, ge=1, le=64)  # API processes sharing the port (uvicorn workers)
+    # After SIGTERM, /readyz answers 503 "draining" this long (requests still served) before the
+    # server stops, so the gateway takes the replica out first (api/draining.py; workers=1).
+    drain_seconds: float = Field(5.0, ge=0, le=300)
 
     @field_validator("rate_limit", "login_rate_limit", "login_address_rate_limit")
     @classmethod

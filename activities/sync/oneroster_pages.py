@@ -48,6 +48,8 @@ class OneRosterPages(HttpConnector):
             data={"grant_type": "client_credentials", "scope": SCOPES},
             auth=(client_id, client_secret),
         )
+        if response.status_code == 429 or response.status_code >= 500:
+            self._raise_for(response)  # the token service is busy or down: transient
         if response.status_code != 200:
             raise AuthError(
                 f"oneroster: token refused ({response.status_code})", system=self.system

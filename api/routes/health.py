@@ -37,12 +37,13 @@ async def _temporal_ok(client: TemporalDep) -> bool:
 @router.get(
     "/readyz",
     dependencies=[public("readiness probe")],
-    responses={503: {"description": "a component is down"}},
+    responses={503: {"description": "a component is down, or the replica is draining"}},
 )
 async def readyz(
     request: Request, client: TemporalDep, credentials: CredentialsDep, engine: EngineDep
 ) -> JSONResponse:
-    """Readiness: Temporal, Vault and the database all answer. ``eager_worker`` (running,
+    """Readiness: Temporal, Vault and the database all answer, and the replica is not draining
+    (api/draining.py: 503 "draining" between SIGTERM and its stop). ``eager_worker`` (running,
     starting or off) is for information: without it runs start all the same, just not eagerly."""
     temporal, vault, database = await asyncio.gather(
         _temporal_ok(client), credentials.healthy(), asyncio.to_thread(ping, engine)
@@ -54,6 +55,11 @@ async def readyz(
         "eager_worker": getattr(request.app.state, "eager_worker", "off"),
     }
     down = [name for name, state in components.items() if state == "down"]
+    if getattr(request.app.state, "draining", False):  # stopping: send no new requests here
+        return JSONResponse(
+            {"status": "draining", "down": down, "components": components, "error": "draining"},
+            status_code=503,
+        )
     if down:
         return JSONResponse(
             {
