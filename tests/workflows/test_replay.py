@@ -26,7 +26,7 @@ def replayer() -> Replayer:
     return Replayer(
         workflows=workflows,
         interceptors=[CorrelationInterceptor(), AnnounceRuns()],
-        data_converter=pydantic_data_converter,
+        data_converter=pydantic_data_converter,  # recorded decoded: no payload keys needed
     )
 
 
