@@ -37,7 +37,13 @@ from atrium.credentials import Credentials
 from atrium.db import make_engine
 from atrium.migrations import upgrade
 from atrium.payload_codec import payload_codec
-from atrium.settings import DatabaseSettings, Settings, TemporalSettings, VaultSettings
+from atrium.settings import (
+    DatabaseSettings,
+    EgressSettings,
+    Settings,
+    TemporalSettings,
+    VaultSettings,
+)
 from atrium.stack.openbao import OpenBaoServer
 from atrium.stack.temporal_dev import TemporalDevServer
 from atrium.temporal import connect
@@ -186,6 +192,7 @@ async def run(args: argparse.Namespace) -> str:
             temporal=TemporalSettings(address=temporal.address, task_queue=QUEUE),
             vault=VaultSettings(address=bao.address, token=bao.token_file.read_text().strip()),
             database=DatabaseSettings(url=f"sqlite:///{work / 'atrium.db'}"),
+            egress=EgressSettings(allowed_hosts=["127.0.0.1"]),  # the local sandbox
         )
         upgrade(settings.database_url)
         engine = make_engine(settings.database_url)

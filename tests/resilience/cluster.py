@@ -6,6 +6,7 @@ after."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -88,6 +89,9 @@ class Deployment:
             "ATRIUM_API__PORT": str(API_PORT),
             "ATRIUM_API__RATE_LIMIT": "100000/minute",
             "ATRIUM_API__LOGIN_RATE_LIMIT": "100000/minute",
+            # The school's systems (the sandbox) sit behind the test network's gateway address:
+            # allowed by name, as an operator allows an on-premises SIS.
+            "ATRIUM_EGRESS__ALLOWED_HOSTS": json.dumps([self.gateway]),
             **extra,
         }
 

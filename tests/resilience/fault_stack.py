@@ -17,7 +17,13 @@ from atrium.credentials import Credentials
 from atrium.db import make_engine
 from atrium.migrations import upgrade
 from atrium.payload_codec import payload_codec
-from atrium.settings import DatabaseSettings, Settings, TemporalSettings, VaultSettings
+from atrium.settings import (
+    DatabaseSettings,
+    EgressSettings,
+    Settings,
+    TemporalSettings,
+    VaultSettings,
+)
 from atrium.stack.openbao import OpenBaoServer
 from atrium.stack.temporal_dev import TemporalDevServer
 from bench.sync_stack import WorkerProcess
@@ -92,6 +98,7 @@ async def fault_stack(root: Path) -> FaultStack:
         ),
         vault=VaultSettings(address=vault.address, token=vault.token_file.read_text().strip()),
         database=DatabaseSettings(url=f"sqlite:///{root / 'atrium.db'}"),
+        egress=EgressSettings(allowed_hosts=["127.0.0.1"]),  # the local sandbox
     )
     upgrade(settings.database_url)
     from atrium.temporal import connect
