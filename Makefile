@@ -17,8 +17,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-# Debian's chromium for the console's browser tests (never a downloaded browser).
+# Debian's chromium for the console's browser tests (never a downloaded browser), and iproute2
+# for the multi-host test's network namespaces (tests/resilience).
 system-deps:
+	@if ! command -v ip >/dev/null; then \
+	  echo "installing Debian iproute2"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null; fi; \
+	fi
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "installing Debian chromium"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \

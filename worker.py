@@ -83,6 +83,11 @@ def activities_for(engine: Engine, credentials: Credentials, events: EventsSetti
     ]
 
 
+def EVENTS_WORKFLOWS() -> list[type]:  # noqa: N802 - read like the WORKFLOWS constant
+    """The events queue's workflows: the eager processes and the intake's batch runs."""
+    return [*(process.workflow for process in eager_processes()), EventBatch]
+
+
 def build_events_worker(
     client: Client,
     queues: TaskQueues,
@@ -103,7 +108,7 @@ def build_events_worker(
     return Worker(
         client,
         task_queue=queues.events,
-        workflows=[*(process.workflow for process in eager_processes()), EventBatch],
+        workflows=list(EVENTS_WORKFLOWS()),
         interceptors=[AnnounceRuns()],
         activities=[published.publish_events, profile.update_profile, intake.apply_batch],
         graceful_shutdown_timeout=timedelta(seconds=10),
