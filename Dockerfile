@@ -39,7 +39,7 @@ COPY --from=python /app /app
 COPY --from=console /src/ui/dist /app/ui/dist
 WORKDIR /app
 USER atrium:atrium
-EXPOSE 8000 9000
+EXPOSE 8000 9000 9001
 # The API's liveness; workers override it in the compose file (their metrics port answers).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2); sys.exit(0)"]

@@ -9,11 +9,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio import activity
+from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.alert_channels import post_chat, send_email
-from activities.connections import integration, secret, translate
-from activities.events import EventActivities, envelope
+from activities.clients import CHATS, email_sender, webhook_source
+from activities.events import EventActivities
+from activities.runtime import Runtime
 from atrium.alerting import state
 from atrium.alerting.conditions import (
     Condition,
@@ -24,9 +26,12 @@ from atrium.alerting.conditions import (
 )
 from atrium.credentials import Credentials
 from atrium.db import session_scope
-from atrium.egress import EgressRefused
-from atrium.models import AlertRule
-from connectors.errors import ConnectorError
+from atrium.egress import EgressRefused, GuardedTransport
+from atrium.events.envelope import envelope
+from atrium.models import AlertRule, Sla
+from atrium.models.integration import utcnow
+from atrium.slas.measure import evaluate as evaluate_sla
+from atrium.slas.measure import temporal_runs
 
 
 class RuleSetInput(BaseModel):
@@ -51,9 +56,16 @@ class DeliveryResult(BaseModel):
 
 
 class AlertActivities:
-    def __init__(self, engine: Engine, credentials: Credentials, events: EventActivities) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        credentials: Credentials,
+        events: EventActivities,
+        *,
+        runtime: Runtime | None = None,
+    ) -> None:
+        self.runtime = runtime or Runtime(engine, credentials)
         self.engine = engine
-        self.credentials = credentials
         self.events = events  # alert.firing / alert.resolved, and the egress guard for chat
 
     def _rules(self, rule_set: str) -> list[AlertRule]:
@@ -86,7 +98,25 @@ class AlertActivities:
             for r in rules
             if r.enabled and reads_runs(r)
         }
+        for rule in rules:
+            if rule.enabled and rule.kind == "sla_breach":
+                from_runs[int(rule.id or 0)] = await self._sla_breached(rule, client)
         return await asyncio.to_thread(self._apply, rules, from_runs)
+
+    async def _sla_breached(self, rule: AlertRule, client: Client) -> list[Condition]:
+        """Measure the rule's SLA (a sample of its history) and say whether it is breached."""
+
+        def named() -> Sla | None:
+            with session_scope(self.engine) as session:
+                return session.exec(select(Sla).where(Sla.name == rule.target)).first()
+
+        sla = await asyncio.to_thread(named)
+        if sla is None or not sla.enabled:
+            return []  # a deleted or paused SLA breaches nothing
+        sample = await evaluate_sla(self.engine, sla, temporal_runs(client))
+        if sample.status != "breached":
+            return []
+        return [Condition(f"sla:{sla.name}", f"SLA {sla.name} breached: {sample.detail}", utcnow())]
 
     def _apply(self, rules: list[AlertRule], from_runs: dict[int, list[Condition]]) -> Evaluation:
         firing = 0
@@ -133,11 +163,19 @@ class AlertActivities:
                 [envelope(kind, data, event_id=f"{kind}:{notice.alert_id}")]
             )
             return f"{started} subscriber deliveries started"
-        row = await integration(self.engine, notice.comms_integration or "", "comms")
-        fields = await secret(self.credentials, row.name)
-        try:
-            if notice.channel == "email":
-                return await send_email(row, fields, notice)
-            return await post_chat(row, fields, notice, self.events.egress)
-        except ConnectorError as exc:
-            raise translate(exc) from None
+        row = await self.runtime.aconnection(notice.comms_integration or "", "comms")
+        if notice.channel == "email":
+            fields = await self.runtime.secret(row.name)
+            sender = email_sender(row, fields, sender_name="Atrium alerts", timeout=10.0)
+            with self.runtime.translate(row.name):
+                return await send_email(sender, notice)
+        # A chat webhook goes through the subscriber-URL guard (the URL in the secret is an
+        # administrator's say-so, like a subscriber's): its own client, not the runtime's.
+        chat = CHATS[notice.channel](
+            webhook_source(self.runtime.source(row.name), row.base_url, notice.channel),
+            timeout=10.0,
+            transport=GuardedTransport(self.events.egress),
+        )
+        async with chat:
+            with self.runtime.translate(row.name):
+                return await post_chat(chat, notice)

@@ -1,5 +1,6 @@
-"""Outbound events: the envelope, the fan-out ``publish`` every part of Atrium calls, and the
-activities of the delivery workflow (signed POST, dead letter, publish from a workflow).
+"""The activities of outbound events: the delivery workflow's signed POST and dead letter, and
+publishing from a run. The events themselves (envelope, subscribers, ``publish``, delivery
+settings) are a domain of their own: atrium/events/.
 
 A delivery's signing secret is read from Vault inside the activity, so it never appears in a
 workflow history; the body is signed like inbound webhooks (``atrium.signatures``).
@@ -8,75 +9,40 @@ workflow history; the body is signed like inbound webhooks (``atrium.signatures`
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import re
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import httpx
 import structlog
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio import activity
-from temporalio.client import Client
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError
 
 from atrium.credentials import CredentialError, Credentials, SecretNotFound
 from atrium.db import session_scope
 from atrium.egress import EgressPolicy, EgressRefused, guarded_client
+from atrium.events.delivery import DeliveryRetry, start_delivery
+from atrium.events.envelope import EventEnvelope
+from atrium.events.subscribers import SubscriberDirectory
+from atrium.events.triggers import TriggerDirectory, start_triggered
+from atrium.metrics import sync as metrics
 from atrium.models import DeadLetter, Subscription
 from atrium.models.integration import utcnow
 from atrium.settings import EventsSettings
 from atrium.signatures import sign_headers
 from atrium.ttl_cache import TTLCache
 
+__all__ = [
+    "DeadLetterInput",
+    "DeliverInput",
+    "DeliverResult",
+    "EventActivities",
+    "PublishInput",
+]
+
 log = structlog.get_logger("events")
-
-DELIVERY_WORKFLOW = "event-delivery"  # by name: workflows.event_delivery imports this module
-SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,120}$")
-
-
-class EventEnvelope(BaseModel):
-    """What a subscriber receives: ``id`` is stable across retries (deduplicate on it)."""
-
-    id: str = Field(max_length=255)
-    type: str = Field(max_length=64)
-    created_at: datetime
-    data: dict[str, Any] = Field(default_factory=dict)
-
-
-class DeliveryRetry(BaseModel):
-    """How hard Atrium tries before a delivery becomes a dead letter (settings: ``events``)."""
-
-    initial_interval_seconds: float = 1.0
-    backoff: float = 2.0
-    max_interval_seconds: float = 300.0
-    max_attempts: int = 8
-    timeout_seconds: float = 10.0
-
-    @classmethod
-    def from_settings(cls, events: EventsSettings) -> DeliveryRetry:
-        return cls(
-            initial_interval_seconds=events.delivery_initial_interval_seconds,
-            backoff=events.delivery_backoff,
-            max_interval_seconds=events.delivery_max_interval_seconds,
-            max_attempts=events.delivery_max_attempts,
-            timeout_seconds=events.delivery_timeout_seconds,
-        )
-
-
-class EventDeliveryInput(BaseModel):
-    """The delivery workflow's input (workflows/event_delivery.py); here, where deliveries are
-    started, so that activities never import a workflow module."""
-
-    subscription_id: int
-    event: EventEnvelope
-    retry: DeliveryRetry = DeliveryRetry()
-    dead_letter_id: int | None = None
 
 
 class DeliverInput(BaseModel):
@@ -99,98 +65,6 @@ class DeadLetterInput(BaseModel):
 
 class PublishInput(BaseModel):
     events: list[EventEnvelope]
-
-
-def event_key(event_id: str) -> str:
-    """A workflow-id-safe form of an event id (hashed when it has unusual characters)."""
-    if SAFE_ID.match(event_id):
-        return event_id
-    return hashlib.sha256(event_id.encode()).hexdigest()[:40]
-
-
-def envelope(event_type: str, data: dict[str, Any], event_id: str | None = None) -> EventEnvelope:
-    return EventEnvelope(
-        id=event_id or f"evt_{uuid.uuid4().hex}",
-        type=event_type,
-        created_at=datetime.now(UTC),
-        data=data,
-    )
-
-
-class SubscriberDirectory:
-    """Active subscriptions, cached for a few seconds so publishing costs no query per event."""
-
-    def __init__(self, engine: Engine, ttl: float = 5.0) -> None:
-        self.engine = engine
-        self._cache: TTLCache[str, list[tuple[int, list[str]]]] = TTLCache(ttl, self._load)
-
-    def _query(self) -> list[tuple[int, list[str]]]:
-        with session_scope(self.engine) as session:
-            rows = session.exec(select(Subscription).where(Subscription.active == True)).all()  # noqa: E712
-            return [(int(s.id or 0), list(s.event_types)) for s in rows]
-
-    async def _load(self, _: str) -> list[tuple[int, list[str]]]:
-        return await asyncio.to_thread(self._query)
-
-    def invalidate(self) -> None:
-        self._cache.invalidate()
-
-    async def matching(self, event_type: str) -> list[int]:
-        rows = await self._cache.get("all")
-        return [sid for sid, types in rows if "*" in types or event_type in types]
-
-
-async def start_delivery(
-    client: Client,
-    task_queue: str,
-    subscription_id: int,
-    event: EventEnvelope,
-    retry: DeliveryRetry,
-    *,
-    workflow_id: str | None = None,
-    dead_letter_id: int | None = None,
-) -> str | None:
-    """Start one delivery workflow; None when this event was already given to this subscriber."""
-    workflow_id = workflow_id or f"event-delivery-{subscription_id}-{event_key(event.id)}"
-    try:
-        await client.start_workflow(
-            DELIVERY_WORKFLOW,
-            EventDeliveryInput(
-                subscription_id=subscription_id,
-                event=event,
-                retry=retry,
-                dead_letter_id=dead_letter_id,
-            ),
-            id=workflow_id,
-            task_queue=task_queue,
-            # The id comes from the event id: a second publish of the same event is refused by
-            # Temporal itself, even after the first delivery finished.
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        )
-    except WorkflowAlreadyStartedError:
-        return None
-    return workflow_id
-
-
-async def publish(
-    client: Client,
-    event_type: str,
-    payload: dict[str, Any],
-    *,
-    subscribers: SubscriberDirectory,
-    task_queue: str,
-    event_id: str | None = None,
-    retry: DeliveryRetry | None = None,
-) -> list[str]:
-    """Fan an event out to every subscription that wants it: one delivery workflow each, exactly
-    once per (subscription, event id). Returns the delivery workflow ids started now."""
-    event = envelope(event_type, payload, event_id)
-    targets = await subscribers.matching(event_type)
-    retry = retry or DeliveryRetry()
-    started = await asyncio.gather(
-        *(start_delivery(client, task_queue, sid, event, retry) for sid in targets)
-    )
-    return [wid for wid in started if wid]
 
 
 class EventActivities:
@@ -219,6 +93,7 @@ class EventActivities:
         self.credentials = credentials
         self.retry = retry or DeliveryRetry()
         self.subscribers = SubscriberDirectory(engine, subscriber_ttl)
+        self.triggers = TriggerDirectory(engine, subscriber_ttl)  # designed processes started
         self._secrets: TTLCache[str, str] = TTLCache(secret_ttl, self._read_secret)
         self.egress = egress or EgressPolicy.from_settings(EventsSettings())
         self._http = http or guarded_client(self.egress)
@@ -342,6 +217,7 @@ class EventActivities:
             log.warning(
                 "event dead-lettered", subscription=input.subscription_id, event_id=input.event.id
             )
+            metrics.dead_letter(input.event.type)
             return int(row.id or 0)
 
     @activity.defn(name="publish_events")
@@ -350,15 +226,28 @@ class EventActivities:
         activity starts no second delivery."""
         return await self.fan_out(input.events)
 
+    async def wants(self, event_type: str) -> bool:
+        """Whether anyone (a subscriber, a designed process's trigger) wants such events now."""
+        return bool(
+            await self.subscribers.matching(event_type) or await self.triggers.matching(event_type)
+        )
+
     async def fan_out(self, events: list[EventEnvelope], concurrency: int = 16) -> int:
         """From inside an activity: one delivery per (event, subscriber that wants it), at most
-        ``concurrency`` starts at a time. Returns how many deliveries started now (an event id
+        ``concurrency`` starts at a time, and the runs of the designed processes the events
+        trigger (atrium/events/triggers.py). Returns how many deliveries started now (an event id
         already given to a subscriber starts nothing)."""
-        wanted = {kind: await self.subscribers.matching(kind) for kind in {e.type for e in events}}
-        if not any(wanted.values()):
+        kinds = {e.type for e in events}
+        wanted = {kind: await self.subscribers.matching(kind) for kind in kinds}
+        triggered = [kind for kind in kinds if await self.triggers.matching(kind)]
+        if not any(wanted.values()) and not triggered:
             return 0
         client = activity.client()
         queue = self.delivery_queue or activity.info().task_queue
+        if triggered:  # designed processes run on the main queue, where deliveries go
+            await start_triggered(
+                client, queue, self.triggers, [e for e in events if e.type in triggered]
+            )
         gate = asyncio.Semaphore(concurrency)
 
         async def one(sid: int, event: EventEnvelope) -> bool:

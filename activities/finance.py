@@ -9,14 +9,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from activities.connections import host_of, integration, limited, secret, setting, translate
+from activities.clients import batch_client
+from activities.privacy_tombstones import refuse_erased
+from activities.runtime import Runtime
 from atrium.credentials import Credentials
 from atrium.db import session_scope
 from atrium.models import QuarantinedRecord
-from connectors.credentials import static_credentials
-from connectors.errors import Conflict, ConnectorError, NotFound
+from connectors.errors import Conflict, NotFound
 from connectors.finance.batch import BursarBatchClient
 from connectors.finance.client import BursarClient
 from connectors.finance.models import AccountCreate, Acknowledgement, HoldsBatch
@@ -59,97 +59,70 @@ class QuarantineInput(BaseModel):
 
 
 class FinanceActivities:
-    def __init__(self, engine: Engine, credentials: Credentials) -> None:
+    def __init__(
+        self, engine: Engine, credentials: Credentials, *, runtime: Runtime | None = None
+    ) -> None:
+        self.runtime = runtime or Runtime(engine, credentials)
         self.engine = engine
-        self.credentials = credentials
 
     async def _api(self, name: str) -> BursarClient:
-        row = await integration(self.engine, name, "finance")
-        return limited(BursarClient(row.base_url, self.credentials.source(name)), name)
+        return self.runtime.client(await self.runtime.aconnection(name, "finance"), BursarClient)
 
     async def _sftp(self, name: str) -> BursarBatchClient:
-        """The login is in the secret (``sftp_username``, ``sftp_password`` or
-        ``sftp_private_key``); ``sftp_host_key`` (required: the host is pinned), ``sftp_host``
-        (default: the connection's host) and ``sftp_port`` (22) in the connection's options,
-        or in the secret."""
-        row = await integration(self.engine, name, "finance")
-        fields = await secret(self.credentials, name)
-        host_key = setting(row, fields, "sftp_host_key")
-        if not host_key:
-            raise ApplicationError(
-                f"{name}: the secret has no sftp_host_key to pin the server",
-                type="AuthError",
-                non_retryable=True,
-            )
-        login = {"username": fields.get("sftp_username", "")}
-        if fields.get("sftp_private_key"):
-            login["private_key"] = fields["sftp_private_key"]
-        else:
-            login["password"] = fields.get("sftp_password", "")
-        return BursarBatchClient(
-            setting(row, fields, "sftp_host", host_of(row.base_url)),
-            int(setting(row, fields, "sftp_port", "22")),
-            static_credentials(login),
-            host_key=host_key,
-            timeout=20.0,
-        )
+        """The bursar's SFTP server (settings: activities/clients.py)."""
+        return await batch_client(self.runtime, await self.runtime.aconnection(name, "finance"))
 
     @activity.defn(name="finance_account")
     async def account(self, input: StudentRef) -> StudentAccount:
-        try:
-            async with await self._api(input.finance) as api:
+        api = await self._api(input.finance)
+        with self.runtime.translate(input.finance):
+            try:
                 found = await api.get_account(input.student_id)
-        except NotFound:
-            return StudentAccount(student_id=input.student_id, exists=False)
-        except ConnectorError as exc:
-            raise translate(exc) from None
+            except NotFound:
+                return StudentAccount(student_id=input.student_id, exists=False)
         return StudentAccount(
             student_id=found.student_id, name=found.name, email=found.email, exists=True
         )
 
     @activity.defn(name="create_finance_account")
     async def create_account(self, input: AccountInput) -> AccountResult:
-        try:
-            async with await self._api(input.finance) as api:
-                try:
-                    await api.get_account(input.student_id)
-                    return AccountResult(student_id=input.student_id, created=False)
-                except NotFound:
-                    pass
-                try:
-                    await api.create_account(
-                        AccountCreate(
-                            student_id=input.student_id, name=input.name, email=input.email
-                        ),
-                        idempotency_key=input.idempotency_key,
-                    )
-                except Conflict:  # someone else opened it between our look and our write
-                    return AccountResult(student_id=input.student_id, created=False)
-        except ConnectorError as exc:
-            raise translate(exc) from None
+        await refuse_erased(
+            self.engine, "bursar account", sourced_id=input.student_id, number=input.student_id
+        )
+        api = await self._api(input.finance)
+        with self.runtime.translate(input.finance):
+            try:
+                await api.get_account(input.student_id)
+                return AccountResult(student_id=input.student_id, created=False)
+            except NotFound:
+                pass
+            try:
+                await api.create_account(
+                    AccountCreate(student_id=input.student_id, name=input.name, email=input.email),
+                    idempotency_key=input.idempotency_key,
+                )
+            except Conflict:  # someone else opened it between our look and our write
+                return AccountResult(student_id=input.student_id, created=False)
         return AccountResult(student_id=input.student_id, created=True)
 
     @activity.defn(name="list_hold_batches")
     async def list_batches(self, finance: str) -> list[str]:
-        try:
-            return [f.name for f in await (await self._sftp(finance)).list_batches()]
-        except ConnectorError as exc:
-            raise translate(exc) from None
+        batches = await self._sftp(finance)
+        with self.runtime.translate(finance):
+            return [f.name for f in await batches.list_batches()]
 
     @activity.defn(name="fetch_hold_batch")
     async def fetch_batch(self, input: BatchRef) -> HoldsBatch:
-        try:
-            return await (await self._sftp(input.finance)).fetch(input.file)
-        except ConnectorError as exc:
-            raise translate(exc) from None
+        batches = await self._sftp(input.finance)
+        with self.runtime.translate(input.finance):
+            return await batches.fetch(input.file)
 
     @activity.defn(name="acknowledge_hold_batch")
     async def acknowledge(self, input: QuarantineInput) -> Acknowledgement:
         """Uploads the ack (once) and moves the file to processed/ (once): safe to retry."""
-        try:
-            return await (await self._sftp(input.finance)).acknowledge(input.batch)
-        except ConnectorError as exc:
-            raise translate(exc) from None
+        batches = await self._sftp(input.finance)
+        with self.runtime.translate(input.finance):
+            return await batches.acknowledge(input.batch)
 
     @activity.defn(name="quarantine_hold_lines")
     async def quarantine(self, input: QuarantineInput) -> int:

@@ -14,19 +14,24 @@ change again and announces it under the same event id: once, however many attemp
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.connections import check_egress
-from activities.events import EventActivities, EventEnvelope, envelope
+from activities.events import EventActivities
+from activities.runtime import Runtime
 from atrium import egress
 from atrium.credentials import CredentialError, Credentials, SecretNotFound
 from atrium.db import session_scope
+from atrium.events.envelope import EventEnvelope
+from atrium.events.health import health_change
 from atrium.models import HealthCheck, Integration
 from atrium.models.integration import utcnow
 from connectors.probe import ProbeResult, probe_for
@@ -56,9 +61,11 @@ class HealthActivities:
         credentials: Credentials,
         timeout: float = 10.0,
         events: EventActivities | None = None,  # None: nothing announced
+        *,
+        runtime: Runtime | None = None,
     ) -> None:
+        self.runtime = runtime or Runtime(engine, credentials)
         self.engine = engine
-        self.credentials = credentials
         self.timeout = timeout
         self.events = events
 
@@ -72,10 +79,8 @@ class HealthActivities:
 
     @activity.defn(name="check_health")
     async def check_health(self, input: CheckHealthInput) -> CheckHealthResult:
-        with session_scope(self.engine) as session:
-            integration = session.exec(
-                select(Integration).where(Integration.name == input.integration)
-            ).first()
+        # Any connection, enabled or not: a disabled one is checked when asked for by name.
+        integration = await asyncio.to_thread(self.runtime.lookup, input.integration)
         if integration is None:
             raise ApplicationError(
                 f"unknown integration {input.integration!r}", non_retryable=True, type="NotFound"
@@ -94,7 +99,7 @@ class HealthActivities:
             # Printable only: a detail may quote an unusable URL (NUL is refused by PostgreSQL)
             detail="".join(c if c.isprintable() else "?" for c in outcome.detail)[:1000],
         )
-        change = self._record(input.check_id, result)
+        change = await asyncio.to_thread(self._record, input.check_id, result)
         if change is not None and self.events is not None:
             await self.events.fan_out([change])
         return result
@@ -106,7 +111,9 @@ class HealthActivities:
         secret: dict[str, str] = {}
         if integration.secret_path:
             try:
-                secret = await self.credentials.read(integration.name, for_url=integration.base_url)
+                secret = await self.runtime.credentials.read(
+                    integration.name, for_url=integration.base_url
+                )
             except SecretNotFound:
                 secret = {}
             except CredentialError as exc:
@@ -136,40 +143,13 @@ class HealthActivities:
                 session.commit()
             except IntegrityError:  # this check was already recorded by an earlier attempt
                 session.rollback()
-            integration = session.exec(
-                select(Integration).where(Integration.name == result.integration)
-            ).one()
+            checked = self.runtime.lookup(result.integration)
+            integration = session.get(Integration, checked.id) if checked else None
+            if integration is None:  # removed while it was being checked
+                return None
             integration.status = "healthy" if result.healthy else "unhealthy"
             integration.last_checked_at = utcnow()
             integration.last_health_detail = result.detail
             session.add(integration)
             session.commit()
             return health_change(session, check_id, integration.system)
-
-
-def health_change(session: Session, check_id: str, system: str) -> EventEnvelope | None:
-    """The event check ``check_id`` calls for, compared with the check recorded before it (also
-    what the API's live stream shows: api/events/watchers.py)."""
-    this = session.exec(select(HealthCheck).where(HealthCheck.run_id == check_id)).one()
-    before = session.exec(
-        select(HealthCheck)
-        .where(HealthCheck.integration == this.integration, col(HealthCheck.id) < this.id)
-        .order_by(col(HealthCheck.id).desc())
-        .limit(1)
-    ).first()
-    if this.healthy == (before.healthy if before is not None else True):
-        return None  # no change (a first check that passes is no news either)
-    kind = "integration.recovered" if this.healthy else "integration.unhealthy"
-    return envelope(
-        kind,
-        {
-            "integration": this.integration,
-            "system": system,
-            "healthy": this.healthy,
-            "status_code": this.status_code,
-            "detail": this.detail,
-            "checked_at": this.checked_at.isoformat(),
-            "since": before.checked_at.isoformat() if before is not None else None,
-        },
-        event_id=f"{kind}:{check_id}",
-    )

@@ -1,6 +1,10 @@
 """The batch activity of the webhook intake: apply many intake events in one activity, each at
 most once by its intake row (a retried attempt skips what an earlier one finished), coalescing
-events that supersede each other (three email changes of one person: one write, the last)."""
+events that supersede each other (three email changes of one person: one write, the last).
+
+An attempt that died mid-batch (its worker was killed) leaves rows it may have written but not
+marked: the batch run named on them says so, and the next attempt reads the target first and
+writes only what it does not hold yet, so no event's change is written twice."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.profile import ProfileActivities, ProfileFields, UpdateProfileInput
 from atrium.intake.store import IntakeStore
+from connectors.canvas import CanvasClient, sis
 
 # Subjects written at once (the connection's outbound budget still applies); one subject's
 # writes are never concurrent.
@@ -56,12 +61,17 @@ class IntakeActivities:
             )
         rows = await asyncio.to_thread(self.store.load, batch.intake_ids)
         todo = [r for r in rows if r.status != "done" and r.status != "failed"]
+        batch_id = activity.info().workflow_id or f"intake-batch:{batch.process}"
+        # Rows an earlier attempt (this batch's or another's) began may be written already.
+        uncertain = {r.id for r in todo if r.batch_id is not None}
+        if todo:
+            await asyncio.to_thread(self.store.assign, [r.id for r in todo], batch_id)
         by_subject: dict[tuple[str, str], list[Any]] = defaultdict(list)
         for row in todo:  # rows come in intake order
             by_subject[(row.input.get("integration", "canvas"), row.input["person_id"])].append(row)
-        batch_id = activity.info().workflow_id
         gate = asyncio.Semaphore(CONCURRENCY)
         done: list[int] = []
+        coalesced: dict[int, int] = {}  # superseded event -> the later event whose write carried it
         failed: list[tuple[int, str]] = []
         writes: list[str] = []
 
@@ -79,14 +89,16 @@ class IntakeActivities:
                 return
             async with gate:
                 try:
-                    await self.profile.update_profile(update)
+                    if not (uncertain & set(ids) and await self._holds(update)):
+                        await self.profile.update_profile(update)
+                        writes.append(update.person_id)
                 except ApplicationError as exc:
                     if not exc.non_retryable:
                         raise
                     failed.extend((i, str(exc)) for i in ids)
                     return
-            writes.append(update.person_id)
-            done.extend(ids)
+            done.append(ids[-1])
+            coalesced.update((i, ids[-1]) for i in ids[:-1])
 
         try:
             results = await asyncio.gather(
@@ -95,6 +107,8 @@ class IntakeActivities:
         finally:  # what was applied is recorded even when another subject's write failed
             if done:
                 await asyncio.to_thread(self.store.finish, done, mode="batch", batch_id=batch_id)
+            if coalesced:
+                await asyncio.to_thread(self.store.finish_coalesced, coalesced, batch_id)
             for id_, reason in failed:
                 await asyncio.to_thread(
                     self.store.finish,
@@ -108,5 +122,20 @@ class IntakeActivities:
         if errors:  # retried: the next attempt skips the subjects done above
             raise errors[0]
         return BatchResult(
-            applied=len(done), writes=len(writes), skipped=len(rows) - len(todo), failed=len(failed)
+            applied=len(done) + len(coalesced),
+            writes=len(writes),
+            skipped=len(rows) - len(todo),
+            failed=len(failed),
+        )
+
+    async def _holds(self, update: UpdateProfileInput) -> bool:
+        """Whether Canvas already holds the update (an attempt that died wrote it unmarked)."""
+        runtime = self.profile.runtime
+        row = await runtime.aconnection(update.integration, "canvas")
+        client = runtime.client(row, CanvasClient)
+        with runtime.translate(update.integration):
+            user = await client.get_user(sis("user", update.person_id))
+        fields = update.fields
+        return (fields.email is None or user.email == fields.email) and (
+            fields.preferred_first_name is None or user.short_name == fields.preferred_first_name
         )

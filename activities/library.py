@@ -5,6 +5,7 @@ retried activity converges on the same patrons instead of duplicating them."""
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 from datetime import date
 from typing import Literal
 
@@ -13,10 +14,13 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.connections import integration, limited, translate
+from activities.privacy_tombstones import refuse_erased
+from activities.runtime import Runtime, heartbeat
 from activities.sync.package_roster import PackageRoster
 from atrium.credentials import Credentials
-from connectors.errors import Conflict, ConnectorError, InvalidRequest
+from atrium.privacy.store import tombstoned
+from atrium.privacy.subjects import number_subject, subject_of
+from connectors.errors import Conflict, InvalidRequest, NotFound
 from connectors.koha import KohaClient, Patron, PatronWrite, RestrictionCreate
 from connectors.oneroster.client import OneRosterClient
 from connectors.oneroster.models import User
@@ -64,6 +68,7 @@ class ProvisionOutcome(BaseModel):
     updated: list[str] = Field(default_factory=list)
     unchanged: list[str] = Field(default_factory=list)
     expired: list[str] = Field(default_factory=list)
+    erased: list[str] = Field(default_factory=list)  # tombstoned: not written (atrium/privacy)
     failed: dict[str, str] = Field(default_factory=dict)  # cardnumber -> why (permanent)
 
 
@@ -112,32 +117,38 @@ def _person(user: User, role: Role) -> SisPerson | None:
 
 
 class LibraryActivities:
-    def __init__(self, engine: Engine, credentials: Credentials, *, concurrency: int = 8) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        credentials: Credentials,
+        *,
+        concurrency: int = 8,
+        runtime: Runtime | None = None,
+    ) -> None:
+        self.runtime = runtime or Runtime(engine, credentials)
         self.engine = engine
-        self.credentials = credentials
         self.concurrency = concurrency
 
     async def _sis(self, name: str) -> OneRosterClient | PackageRoster:
-        row = await integration(self.engine, name, "oneroster")
-        if (row.options or {}).get("source") == "csv":  # the SIS sends CSV packages
+        """The SIS's roster: its REST API (the runtime's kept client), or the newest staged
+        CSV package when the SIS sends packages (options ``{"source": "csv"}``)."""
+        row = await self.runtime.aconnection(name, "oneroster")
+        if (row.options or {}).get("source") == "csv":
             return PackageRoster(self.engine, name)
-        return limited(OneRosterClient(row.base_url, self.credentials.source(name)), name)
+        return self.runtime.client(row, OneRosterClient)
 
     async def _koha(self, name: str) -> KohaClient:
-        row = await integration(self.engine, name, "koha")
-        return limited(KohaClient(row.base_url, self.credentials.source(name)), name)
+        return self.runtime.client(await self.runtime.aconnection(name, "koha"), KohaClient)
 
     @activity.defn(name="sis_last_term_end")
     async def last_term_end(self, sis: str) -> date:
-        try:
-            async with await self._sis(sis) as client:
-                ends = [
-                    t.end_date
-                    async for t in client.iter_terms()
-                    if t.end_date and t.status != "tobedeleted"
-                ]
-        except ConnectorError as exc:
-            raise translate(exc) from None
+        client = await self._sis(sis)
+        with self.runtime.translate(sis):
+            ends = [
+                t.end_date
+                async for t in client.iter_terms()
+                if t.end_date and t.status != "tobedeleted"
+            ]
         if not ends:
             raise ApplicationError(
                 f"{sis}: the SIS lists no terms with an end date",
@@ -150,13 +161,11 @@ class LibraryActivities:
     async def people_page(self, input: SisPageInput) -> SisPage:
         collection = "students" if input.role == "student" else "teachers"
         parent = ("schools", input.school) if input.school else None
-        try:
-            async with await self._sis(input.sis) as client:
-                page = await client.page(
-                    collection, offset=input.offset, limit=input.limit, parent=parent
-                )
-        except ConnectorError as exc:
-            raise translate(exc) from None
+        client = await self._sis(input.sis)
+        with self.runtime.translate(input.sis):
+            page = await client.page(
+                collection, offset=input.offset, limit=input.limit, parent=parent
+            )
         people, skipped = [], [m.sourced_id or f"#{m.index}" for m in page.malformed]
         for user in page.records:
             person = _person(user, input.role)
@@ -169,26 +178,34 @@ class LibraryActivities:
     @activity.defn(name="provision_patrons")
     async def provision(self, input: ProvisionInput) -> ProvisionOutcome:
         outcome, gate = ProvisionOutcome(), asyncio.Semaphore(self.concurrency)
-        if not input.people:
+        people = await asyncio.to_thread(self._not_erased, input.people, outcome)
+        if not people:
             return outcome
-        async with await self._koha(input.library) as koha:
+        koha = await self._koha(input.library)
 
-            async def one(person: SisPerson) -> None:
-                async with gate:
-                    try:
-                        await self._provision_one(koha, person, input, outcome)
-                    except (InvalidRequest, Conflict) as exc:  # this person's data: report, go on
-                        outcome.failed[person.identifier] = str(exc)[:300]
-                    activity.heartbeat(person.identifier)
+        async def one(person: SisPerson) -> None:
+            async with gate:
+                try:
+                    await self._provision_one(koha, person, input, outcome)
+                except (InvalidRequest, Conflict) as exc:  # this person's data: report, go on
+                    outcome.failed[person.identifier] = str(exc)[:300]
+                heartbeat(person.identifier)
 
-            try:
-                # The first call alone: KohaClient is not safe to use concurrently while it fetches
-                # its token (calls made meanwhile go out without one), so the others wait for it.
-                await one(input.people[0])
-                await asyncio.gather(*(one(p) for p in input.people[1:]))
-            except ConnectorError as exc:
-                raise translate(exc) from None
+        with self.runtime.translate(input.library):
+            await asyncio.gather(*(one(p) for p in people))
         return outcome
+
+    def _not_erased(self, people: list[SisPerson], outcome: ProvisionOutcome) -> list[SisPerson]:
+        """People erased on request are neither created again nor touched (an anonymised patron
+        stays as the erasure left it): set aside by their sourcedId or their cardnumber."""
+        keys = {
+            p.identifier: (subject_of(p.sourced_id), number_subject(p.identifier)) for p in people
+        }
+        buried = tombstoned(self.engine, [k for pair in keys.values() for k in pair])
+        if not buried:
+            return people
+        outcome.erased = [p.identifier for p in people if set(keys[p.identifier]) & buried]
+        return [p for p in people if not set(keys[p.identifier]) & buried]
 
     async def _find(self, koha: KohaClient, person: SisPerson) -> Patron | None:
         found = await koha.find_patron_by_cardnumber(person.identifier)
@@ -257,27 +274,23 @@ class LibraryActivities:
     @activity.defn(name="restrict_borrowing")
     async def restrict(self, input: RestrictionInput) -> RestrictionResult:
         marker = f"{HOLD_COMMENT}{input.hold_key}"
-        try:
-            async with await self._koha(input.library) as koha:
-                patron = await koha.find_patron_by_cardnumber(input.cardnumber)
-                if patron is None:
+        koha = await self._koha(input.library)
+        with self.runtime.translate(input.library):
+            patron = await koha.find_patron_by_cardnumber(input.cardnumber)
+            if patron is None:
+                return RestrictionResult(cardnumber=input.cardnumber, patron_id=None, changed=False)
+            for existing in await koha.list_restrictions(patron.patron_id):
+                if (existing.comment or "").startswith(marker):
                     return RestrictionResult(
-                        cardnumber=input.cardnumber, patron_id=None, changed=False
+                        cardnumber=input.cardnumber,
+                        patron_id=patron.patron_id,
+                        restriction_id=existing.restriction_id,
+                        changed=False,
                     )
-                for existing in await koha.list_restrictions(patron.patron_id):
-                    if (existing.comment or "").startswith(marker):
-                        return RestrictionResult(
-                            cardnumber=input.cardnumber,
-                            patron_id=patron.patron_id,
-                            restriction_id=existing.restriction_id,
-                            changed=False,
-                        )
-                created = await koha.add_restriction(
-                    patron.patron_id,
-                    RestrictionCreate(type="MANUAL", comment=f"{marker} {input.comment}".strip()),
-                )
-        except ConnectorError as exc:
-            raise translate(exc) from None
+            created = await koha.add_restriction(
+                patron.patron_id,
+                RestrictionCreate(type="MANUAL", comment=f"{marker} {input.comment}".strip()),
+            )
         return RestrictionResult(
             cardnumber=input.cardnumber,
             patron_id=patron.patron_id,
@@ -288,22 +301,18 @@ class LibraryActivities:
     @activity.defn(name="unrestrict_borrowing")
     async def unrestrict(self, input: RestrictionInput) -> RestrictionResult:
         marker = f"{HOLD_COMMENT}{input.hold_key}"
-        try:
-            async with await self._koha(input.library) as koha:
-                patron = await koha.find_patron_by_cardnumber(input.cardnumber)
-                if patron is None:
-                    return RestrictionResult(
-                        cardnumber=input.cardnumber, patron_id=None, changed=False
-                    )
-                ours = [
-                    r
-                    for r in await koha.list_restrictions(patron.patron_id)
-                    if (r.comment or "").startswith(marker)
-                ]
-                for restriction in ours:
-                    await koha.lift_restriction(patron.patron_id, restriction.restriction_id)
-        except ConnectorError as exc:
-            raise translate(exc) from None
+        koha = await self._koha(input.library)
+        with self.runtime.translate(input.library):
+            patron = await koha.find_patron_by_cardnumber(input.cardnumber)
+            if patron is None:
+                return RestrictionResult(cardnumber=input.cardnumber, patron_id=None, changed=False)
+            ours = [
+                r
+                for r in await koha.list_restrictions(patron.patron_id)
+                if (r.comment or "").startswith(marker)
+            ]
+            for restriction in ours:
+                await koha.lift_restriction(patron.patron_id, restriction.restriction_id)
         return RestrictionResult(
             cardnumber=input.cardnumber, patron_id=patron.patron_id, changed=bool(ours)
         )
@@ -312,33 +321,35 @@ class LibraryActivities:
 
     @activity.defn(name="ensure_patron")
     async def ensure_patron(self, input: PatronInput) -> PatronRef:
-        try:
-            async with await self._koha(input.library) as koha:
-                found = await self._find(koha, input.person)
-                if found is not None:
-                    return PatronRef(
-                        library=input.library, patron_id=found.patron_id, created=False
+        await refuse_erased(
+            self.engine,
+            "library patron",
+            sourced_id=input.person.sourced_id,
+            number=input.person.identifier,
+        )
+        koha = await self._koha(input.library)
+        with self.runtime.translate(input.library):
+            found = await self._find(koha, input.person)
+            if found is not None:
+                return PatronRef(library=input.library, patron_id=found.patron_id, created=False)
+            try:
+                patron = await koha.create_patron(
+                    PatronWrite(
+                        surname=input.person.family_name,
+                        firstname=input.person.given_name,
+                        email=input.person.email,
+                        cardnumber=input.person.identifier,
+                        userid=input.person.username,
+                        library_id=input.library_id,
+                        category_id=input.category_id,
+                        expiry_date=input.expiry,
                     )
-                try:
-                    patron = await koha.create_patron(
-                        PatronWrite(
-                            surname=input.person.family_name,
-                            firstname=input.person.given_name,
-                            email=input.person.email,
-                            cardnumber=input.person.identifier,
-                            userid=input.person.username,
-                            library_id=input.library_id,
-                            category_id=input.category_id,
-                            expiry_date=input.expiry,
-                        )
-                    )
-                except Conflict:  # our earlier attempt created it: it is ours to compensate
-                    again = await self._find(koha, input.person)
-                    if again is None:
-                        raise
-                    return PatronRef(library=input.library, patron_id=again.patron_id, created=True)
-        except ConnectorError as exc:
-            raise translate(exc) from None
+                )
+            except Conflict:  # our earlier attempt created it: it is ours to compensate
+                again = await self._find(koha, input.person)
+                if again is None:
+                    raise
+                return PatronRef(library=input.library, patron_id=again.patron_id, created=True)
         return PatronRef(library=input.library, patron_id=patron.patron_id, created=True)
 
     @activity.defn(name="remove_patron")
@@ -346,10 +357,6 @@ class LibraryActivities:
         """Compensation of ``ensure_patron``: only a patron this run created is removed."""
         if not ref.created:
             return
-        try:
-            async with await self._koha(ref.library) as koha:
-                await koha.delete_patron(ref.patron_id)
-        except ConnectorError as exc:
-            if exc.status == 404:
-                return
-            raise translate(exc) from None
+        koha = await self._koha(ref.library)
+        with self.runtime.translate(ref.library), suppress(NotFound):  # already gone
+            await koha.delete_patron(ref.patron_id)

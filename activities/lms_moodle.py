@@ -14,7 +14,7 @@ from activities.lms_models import (
     RosterInput,
     RosterStudent,
 )
-from connectors.errors import Conflict, NotFound
+from connectors.errors import NotFound
 from connectors.moodle import MoodleClient
 from connectors.moodle.models import (
     STUDENT,
@@ -41,9 +41,6 @@ async def _course(moodle: MoodleClient, sis_course_id: str) -> Course:
 
 
 async def create_account(moodle: MoodleClient, input: LmsAccountInput) -> LmsAccount:
-    found = await _user(moodle, input.student_id)
-    if found is not None:
-        return LmsAccount(lms=input.lms, user_id=found.id, created=False, system="moodle")
     first, _, last = input.name.partition(" ")
     new = NewUser(
         username=input.login.lower(),
@@ -53,15 +50,8 @@ async def create_account(moodle: MoodleClient, input: LmsAccountInput) -> LmsAcc
         idnumber=input.student_id,
         createpassword=True,
     )
-    try:
-        [created] = await moodle.create_users([new])
-        user_id = created.id
-    except Conflict:  # an earlier attempt created it after all
-        again = await _user(moodle, input.student_id)
-        if again is None:
-            raise
-        user_id = again.id
-    return LmsAccount(lms=input.lms, user_id=user_id, created=True, system="moodle")
+    ensured = await moodle.ensure_user(new)
+    return LmsAccount(lms=input.lms, user_id=ensured.id, created=ensured.created, system="moodle")
 
 
 async def delete_account(moodle: MoodleClient, account: LmsAccount) -> None:

@@ -4,7 +4,6 @@ and a message key so a retried activity never sends the same message twice."""
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
 from collections.abc import Mapping
 from datetime import timedelta
@@ -20,16 +19,15 @@ from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.connections import host_of, integration, secret, setting, translate
+from activities.clients import email_sender, slack_webhook, teams_webhook
+from activities.runtime import Runtime
 from activities.templates import TEMPLATES
 from atrium.bounds import Line
 from atrium.credentials import Credentials
 from atrium.db import session_scope
-from atrium.models import Integration, NotificationPreference, SentNotification
-from connectors.comms import EmailSender, OutgoingEmail, SlackWebhook, TeamsWebhook
+from atrium.models import NotificationPreference, SentNotification
+from connectors.comms import OutgoingEmail
 from connectors.comms.templates import RenderedNotification, TemplateError, render
-from connectors.credentials import static_credentials
-from connectors.errors import ConnectorError
 
 # Slack allows about one message a second per webhook; Teams about four; a school relay more.
 DEFAULT_RATES = {"email": "60/minute", "slack": "1/second", "teams": "4/second"}
@@ -62,9 +60,10 @@ class NotifyActivities:
         *,
         rates: Mapping[str, str] | None = None,
         limit_storage: str = "memory://",
+        runtime: Runtime | None = None,
     ) -> None:
+        self.runtime = runtime or Runtime(engine, credentials)
         self.engine = engine
-        self.credentials = credentials
         self.rates = {k: limits.parse(v) for k, v in {**DEFAULT_RATES, **(rates or {})}.items()}
         self.limiter = MovingWindowRateLimiter(storage_from_string(limit_storage))
 
@@ -153,10 +152,8 @@ class NotifyActivities:
                     non_retryable=True,
                 ) from None
         self._take_turn(channel, input.integration)
-        try:
+        with self.runtime.translate(input.integration):
             detail = await self._send(input.integration, channel, recipient, message)
-        except ConnectorError as exc:
-            raise translate(exc) from None
         await asyncio.to_thread(self._record, input, channel, detail)
         return NotifyResult(
             message_key=input.message_key,
@@ -169,56 +166,18 @@ class NotifyActivities:
     async def _send(
         self, name: str, channel: str, recipient: str, message: RenderedNotification
     ) -> str:
-        row = await integration(self.engine, name, "comms")
-        fields = await secret(self.credentials, name)
+        """Through comms connection ``name`` (its settings: activities/clients.py)."""
+        row = await self.runtime.aconnection(name, "comms")
         if channel == "email":
-            return await self._email(row, fields, recipient, message)
-        path_key, default_prefix = f"{channel}_webhook_path", f"{row.base_url}/{channel}"
-        url = fields.get(f"{channel}_webhook_url") or default_prefix + fields.get(path_key, "")
-        source = static_credentials({"webhook_url": url})
-        text = f"{message.subject}\n\n{message.text}\n(for {recipient})"
+            fields = await self.runtime.secret(name)
+            email = OutgoingEmail(
+                to=[recipient], subject=message.subject, text=message.text, html=message.html
+            )
+            return await email_sender(row, fields).send(email)
         if channel == "slack":
-            async with SlackWebhook(source) as slack:
-                await slack.post(text)
+            slack = self.runtime.client(row, slack_webhook)
+            await slack.post(f"{message.subject}\n\n{message.text}\n(for {recipient})")
         else:
-            async with TeamsWebhook(source) as teams:
-                await teams.post_message_card(
-                    message.subject, f"{message.text}\n\n(for {recipient})"
-                )
+            teams = self.runtime.client(row, teams_webhook)
+            await teams.post_message_card(message.subject, f"{message.text}\n\n(for {recipient})")
         return f"posted to {channel}"
-
-    async def _email(
-        self,
-        row: Integration,
-        fields: dict[str, str],
-        recipient: str,
-        message: RenderedNotification,
-    ) -> str:
-        """The login is in the secret (``smtp_username``, ``smtp_password``); ``smtp_host``
-        (default: the connection's host), ``smtp_port`` (587), ``smtp_sender``, ``smtp_start_tls``
-        (true/false; default: when offered) and ``smtp_ca_pem`` (a private CA) in the
-        connection's options, or in the secret."""
-        ca = setting(row, fields, "smtp_ca_pem")
-        tls = ssl.create_default_context(cadata=ca) if ca else None
-        start_tls = {"true": True, "false": False}.get(
-            setting(row, fields, "smtp_start_tls").lower()
-        )
-        sender = EmailSender(
-            setting(row, fields, "smtp_host", host_of(row.base_url)),
-            int(setting(row, fields, "smtp_port", "587")),
-            static_credentials(
-                {
-                    "username": fields.get("smtp_username", ""),
-                    "password": fields.get("smtp_password", ""),
-                }
-            ),
-            sender=setting(row, fields, "smtp_sender", "atrium@school.example"),
-            sender_name="Atrium",
-            start_tls=start_tls,
-            tls_context=tls,
-            timeout=20.0,
-        )
-        email = OutgoingEmail(
-            to=[recipient], subject=message.subject, text=message.text, html=message.html
-        )
-        return await sender.send(email)

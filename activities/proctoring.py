@@ -12,12 +12,11 @@ from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.connections import integration, limited, translate
+from activities.runtime import Runtime, heartbeat
 from atrium.credentials import CredentialError, Credentials, SecretNotFound
 from atrium.db import session_scope
 from atrium.models import ProctoredExamLink
 from atrium.webhook_secrets import WebhookSecretKey, WebhookSecrets, vendor_key
-from connectors.errors import ConnectorError
 from connectors.proctoring import ProctoringClient
 from connectors.proctoring.models import ExamCreate, Session, SessionCreate
 
@@ -83,14 +82,16 @@ class ExamSessionsInput(BaseModel):
 
 
 class ProctoringActivities:
-    def __init__(self, engine: Engine, credentials: Credentials) -> None:
+    def __init__(
+        self, engine: Engine, credentials: Credentials, *, runtime: Runtime | None = None
+    ) -> None:
+        self.runtime = runtime or Runtime(engine, credentials)
         self.engine = engine
-        self.credentials = credentials
         self.webhook_secrets = WebhookSecrets(credentials)
 
     async def _client(self, name: str) -> ProctoringClient:
-        row = await integration(self.engine, name, "proctoring")
-        return limited(ProctoringClient(row.base_url, self.credentials.source(name)), name)
+        row = await self.runtime.aconnection(name, "proctoring")
+        return self.runtime.client(row, ProctoringClient)
 
     def _link(self, exam_id: str, name: str, workflow_id: str) -> None:
         with session_scope(self.engine) as session:
@@ -118,48 +119,42 @@ class ProctoringActivities:
     @activity.defn(name="prepare_proctored_exam")
     async def prepare(self, input: PrepareExamInput) -> ExamRef:
         subscribed = False
-        try:
-            async with await self._client(input.proctoring) as client:
-                exam = await client.create_exam(input.exam)
-                if input.callback_url and not await self._has_webhook_secret(input.proctoring):
-                    endpoint = await client.subscribe(input.callback_url, ["session.completed"])
-                    if endpoint.secret:  # shown once: straight into Vault, never into history
-                        await self.webhook_secrets.store(
-                            webhook_secret_key(input.proctoring),
-                            {"secret": endpoint.secret, "webhook_id": endpoint.id},
-                        )
-                    subscribed = True
-        except ConnectorError as exc:
-            raise translate(exc) from None
+        client = await self._client(input.proctoring)
+        with self.runtime.translate(input.proctoring):
+            exam = await client.create_exam(input.exam)
+            if input.callback_url and not await self._has_webhook_secret(input.proctoring):
+                endpoint = await client.subscribe(input.callback_url, ["session.completed"])
+                if endpoint.secret:  # shown once: straight into Vault, never into history
+                    await self.webhook_secrets.store(
+                        webhook_secret_key(input.proctoring),
+                        {"secret": endpoint.secret, "webhook_id": endpoint.id},
+                    )
+                subscribed = True
         await asyncio.to_thread(self._link, exam.id, input.proctoring, input.workflow_id)
         return ExamRef(exam_id=exam.id, subscribed=subscribed)
 
     @activity.defn(name="schedule_proctoring_sessions")
     async def schedule(self, input: ScheduleInput) -> list[SessionOutcome]:
         scheduled = []
-        try:
-            async with await self._client(input.proctoring) as client:
-                for student in input.students:
-                    session = await client.schedule_session(
-                        input.exam_id,
-                        SessionCreate(
-                            external_student_id=student.student_id, student_name=student.name
-                        ),
-                    )
-                    outcome = SessionOutcome.of(session)
-                    scheduled.append(outcome.model_copy(update={"integration": input.proctoring}))
-                    activity.heartbeat(len(scheduled))
-        except ConnectorError as exc:
-            raise translate(exc) from None
+        client = await self._client(input.proctoring)
+        with self.runtime.translate(input.proctoring):
+            for student in input.students:
+                session = await client.schedule_session(
+                    input.exam_id,
+                    SessionCreate(
+                        external_student_id=student.student_id, student_name=student.name
+                    ),
+                )
+                outcome = SessionOutcome.of(session)
+                scheduled.append(outcome.model_copy(update={"integration": input.proctoring}))
+                heartbeat(len(scheduled))
         return scheduled
 
     @activity.defn(name="proctoring_session_results")
     async def results(self, input: ExamSessionsInput) -> list[SessionOutcome]:
-        try:
-            async with await self._client(input.proctoring) as client:
-                return [
-                    SessionOutcome.of(s).model_copy(update={"integration": input.proctoring})
-                    async for s in client.list_sessions(input.exam_id)
-                ]
-        except ConnectorError as exc:
-            raise translate(exc) from None
+        client = await self._client(input.proctoring)
+        with self.runtime.translate(input.proctoring):
+            return [
+                SessionOutcome.of(s).model_copy(update={"integration": input.proctoring})
+                async for s in client.list_sessions(input.exam_id)
+            ]

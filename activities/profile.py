@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, model_validator
 from pydantic.networks import validate_email
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from activities.connections import limited
+from activities.runtime import Runtime
 from atrium.credentials import Credentials
-from atrium.db import session_scope
-from atrium.models import Integration
-from atrium.ttl_cache import TTLCache
 from connectors.canvas import CanvasClient, sis
 from connectors.canvas.models import UserUpdate
-from connectors.errors import ConnectorError, RateLimited
 
 PERSON_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
@@ -62,45 +54,22 @@ class UpdateProfileResult(BaseModel):
     skipped: list[str]  # fields the target system keeps nowhere (Canvas has no phone)
 
 
-class ProfileActivities:
-    def __init__(self, engine: Engine, credentials: Credentials, *, cache_seconds: float = 30.0):
-        self.engine = engine
-        self.credentials = credentials
-        # One client per connection, kept: it holds its token until a 401 says it rotated.
-        self._clients: TTLCache[str, CanvasClient] = TTLCache(cache_seconds, self._client)
-
-    def _integration(self, name: str) -> Integration | None:
-        with session_scope(self.engine) as session:
-            return session.exec(select(Integration).where(Integration.name == name)).first()
-
-    async def _client(self, name: str) -> CanvasClient:
-        integration = await asyncio.to_thread(self._integration, name)
-        if integration is None or integration.system != "canvas":
-            raise ApplicationError(
-                f"integration {name!r} is not a Canvas connection",
-                type="NotFound",
-                non_retryable=True,
-            )
-        source = self.credentials.source(name, integration.base_url)
-        return limited(CanvasClient(integration.base_url, source), name)
+class ProfileUpdateActivities:
+    def __init__(
+        self, engine: Engine, credentials: Credentials, runtime: Runtime | None = None
+    ) -> None:
+        self.runtime = runtime or Runtime(engine, credentials)
 
     @activity.defn(name="update_lms_profile")
     async def update_profile(self, input: UpdateProfileInput) -> UpdateProfileResult:
-        client = await self._clients.get(input.integration)
+        row = await self.runtime.aconnection(input.integration, "canvas")
+        client = self.runtime.client(row, CanvasClient)
         fields = input.fields
-        try:
+        with self.runtime.translate(input.integration):
             user = await client.update_user(
                 sis("user", input.person_id),
                 UserUpdate(email=fields.email, short_name=fields.preferred_first_name),
             )
-        except RateLimited as exc:
-            raise ApplicationError(
-                str(exc), type="RateLimited", next_retry_delay=timedelta(seconds=exc.retry_after)
-            ) from None
-        except ConnectorError as exc:
-            raise ApplicationError(
-                str(exc), type=type(exc).__name__, non_retryable=not exc.retryable
-            ) from None
         applied = [k for k in ("email", "preferred_first_name") if getattr(fields, k) is not None]
         return UpdateProfileResult(
             person_id=input.person_id,
@@ -108,3 +77,7 @@ class ProfileActivities:
             applied=applied,
             skipped=["phone"] if fields.phone is not None else [],
         )
+
+
+# worker.py, activities/intake.py and workflows/profile_update.py still import the old name.
+ProfileActivities = ProfileUpdateActivities

@@ -22,32 +22,48 @@ from api.eager_worker import eager_worker
 from api.events.lifecycle import events_started
 from api.middleware import RequestContext, SecurityHeaders
 from api.routes import (
+    actions,
     alerts,
     api_keys,
     audit,
     auth,
+    capacity,
     codec,
     conflicts,
+    designed_runs,
+    flows,
     health,
+    intake,
     integrations,
     mappings,
+    privacy,
+    process_definitions,
     processes,
     proctoring_webhooks,
     quarantine,
+    reports,
     roster_packages,
     runs,
+    schedules,
+    second_factor,
+    security_events,
     security_findings,
+    slas,
     stats,
     subscriptions,
+    triggers,
     users,
     webhooks,
 )
 from api.routes import events as events_routes
+from atrium.capacity.usage import rolled_up
 from atrium.credentials import credentials_from_settings
 from atrium.db import make_engine
 from atrium.egress import EgressPolicy
 from atrium.logging import configure_logging
+from atrium.metrics.calls import install as install_call_metrics
 from atrium.payload_codec import payload_codec
+from atrium.security_signals import SignalMonitor
 from atrium.settings import Settings, get_settings
 from atrium.temporal import connect
 
@@ -71,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        install_call_metrics()  # connector calls made here (the eager worker's) are measured
         app.state.engine = make_engine(settings.database_url)
         app.state.audit = AuditWriter(app.state.engine)
         app.state.credentials = credentials_from_settings(settings)
@@ -83,10 +100,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.api.login_rate_limit,
             settings.api.login_address_rate_limit,
         )
+        app.state.threats = SignalMonitor(app.state.engine, settings.security)  # issue 16
         # Created once; lazy so the API serves (and /readyz says why) while Temporal is down.
         app.state.codec = payload_codec(app.state.credentials, settings.temporal.payload_key)
         app.state.temporal = await connect(settings.temporal, lazy=True, codec=app.state.codec)
-        async with events_started(app, settings), eager_worker(app, settings):
+        queues = [settings.temporal.task_queue, settings.temporal.events_task_queue]
+        every = settings.capacity.flush_seconds  # the eager worker's outbound calls count too
+        async with (
+            events_started(app, settings),
+            eager_worker(app, settings),
+            rolled_up(app.state.engine, app.state.temporal, queues, every),
+        ):
             yield
         app.state.audit.close()
         app.state.engine.dispose()
@@ -121,12 +145,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # before /webhooks/{source}, being more specific.
     for module in (proctoring_webhooks, webhooks, subscriptions, events_routes):
         v1.include_router(module.router)
-    for module in (processes, runs, codec, integrations, auth, users, api_keys, audit):
+    v1.include_router(intake.router)  # what became of each event the webhook intake accepted
+    for module in (processes, actions, runs, codec, integrations, auth, users, api_keys, audit):
         v1.include_router(module.router)
     for module in (mappings, quarantine, conflicts, stats, roster_packages):  # the sync engine
         v1.include_router(module.router)
+    v1.include_router(second_factor.router)  # TOTP enrolment and the login's second step
     v1.include_router(security_findings.router)
+    v1.include_router(security_events.router)  # what threat detection noticed, and did
     v1.include_router(alerts.router)
+    v1.include_router(slas.router)
+    v1.include_router(flows.router)  # the data-flow graph and lineage
+    v1.include_router(capacity.router)  # capacity advice
+    v1.include_router(reports.router)  # the monthly report and its delivery by email
+    v1.include_router(process_definitions.router)  # the process designer
+    v1.include_router(designed_runs.router)  # its dry runs and per-step views
+    v1.include_router(schedules.router)  # schedules that start processes
+    v1.include_router(triggers.router)  # events of runs that start designed processes
+    v1.include_router(privacy.router)  # GDPR: exports, erasures, retention
     app.include_router(v1)
     _document_errors(app)
     mount_docs(app)

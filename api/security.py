@@ -21,6 +21,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.params import Depends as DependsParam
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
+from api.auth import threats
 from api.auth.authenticate import authenticate
 from api.auth.principal import Principal
 from api.auth.rate_limit import RateLimiter
@@ -37,6 +38,7 @@ _api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
 async def _check(request: Request, permission: str) -> Principal:
     principal = await authenticate(request)
     request.state.principal = principal
+    await threats.key_used(request, principal)  # a key from a network never seen for it
     limiter: RateLimiter = request.app.state.rate_limiter
     state = await limiter.hit(limiter.per_caller, "caller", principal.subject)
     if state is not None:
@@ -46,6 +48,12 @@ async def _check(request: Request, permission: str) -> Principal:
                 429, f"rate limit: {state.limit} calls per window for {principal.subject}",
                 headers=state.headers(),
             )  # fmt: skip
+    if principal.must_enrol and not principal.can(permission):
+        raise HTTPException(
+            403,
+            "second factor: your role must log in with one; enrol it first "
+            "(POST /api/v1/auth/second-factor/enrolment), then log in again",
+        )
     if not principal.can(permission):
         raise HTTPException(403, f"forbidden: this call needs the permission {permission!r}")
     return principal

@@ -21,6 +21,17 @@ from workflows.announce import memo as announce_memo
 from workflows.registry import Process
 
 
+def search_attributes(process: Process, arg: BaseModel) -> TypedSearchAttributes:
+    """What Atrium (and the Temporal Web UI) filters a run by: its process, connection, subject
+    (a schedule's action carries the same)."""
+    pairs = [SearchAttributePair(PROCESS, process.name)]
+    if (integration := process.integration(arg)) is not None:
+        pairs.append(SearchAttributePair(INTEGRATION, integration))
+    if (subject := process.subject(arg)) is not None:
+        pairs.append(SearchAttributePair(SUBJECT, subject))
+    return TypedSearchAttributes(pairs)
+
+
 async def start_process(
     client: Client,
     queues: TaskQueues,
@@ -43,11 +54,6 @@ async def start_process(
     the worker inside the API process (sharing this client) then runs the first workflow task, and
     with it the whole run, without waiting for a poll.
     """
-    pairs = [SearchAttributePair(PROCESS, process.name)]
-    if (integration := process.integration(arg)) is not None:
-        pairs.append(SearchAttributePair(INTEGRATION, integration))
-    if (subject := process.subject(arg)) is not None:
-        pairs.append(SearchAttributePair(SUBJECT, subject))
     memo: dict[str, object] = {"correlation_id": cid} if (cid := current_correlation()) else {}
     if events is not None and announce is None:
         announce = await events.announced()
@@ -60,7 +66,7 @@ async def start_process(
         task_queue=queues.for_process(process.eager),
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=id_reuse_policy,
-        search_attributes=TypedSearchAttributes(pairs),
+        search_attributes=search_attributes(process, arg),
         memo=memo or None,
         request_eager_start=True,
         rpc_timeout=rpc_timeout,

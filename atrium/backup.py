@@ -35,6 +35,7 @@ from pathlib import Path
 import httpx
 
 from atrium.settings import Settings
+from atrium.tls import vault_ssl
 
 FORMAT = 1
 KEY_FILES = ("unseal-key", "root-token")
@@ -73,7 +74,7 @@ def _vault_token(settings: Settings) -> str:
 def _snapshot(settings: Settings, target: Path) -> None:
     headers = {"X-Vault-Token": _vault_token(settings)}
     with (
-        httpx.Client(base_url=settings.vault.address, verify=settings.vault.verify) as http,
+        httpx.Client(base_url=settings.vault.address, verify=vault_ssl(settings.vault)) as http,
         http.stream("GET", "/v1/sys/storage/raft/snapshot", headers=headers, timeout=120) as r,
     ):
         if r.status_code != 200:

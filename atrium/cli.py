@@ -18,7 +18,23 @@ def _settings() -> Settings:
         raise SystemExit(2) from None
 
 
+def _tls_files(settings: Settings, command: str, *, api: bool = False) -> None:
+    """Every TLS file the command will use, read and checked before anything starts: a missing,
+    unreadable or mismatched one ends it with one line naming the setting (exit 2)."""
+    from atrium.tls import TLSFileError, api_tls, check_vault_ca, temporal_tls
+
+    try:
+        check_vault_ca(settings.vault)
+        temporal_tls(settings.temporal)
+        if api:
+            api_tls(settings.api)
+    except TLSFileError as exc:
+        print(f"atrium {command}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def cmd_worker(settings: Settings) -> int:
+    _tls_files(settings, "worker")
     from atrium.logging import configure_logging
     from worker import run_worker
 
@@ -29,13 +45,31 @@ def cmd_worker(settings: Settings) -> int:
 
 
 def cmd_api(settings: Settings) -> int:
+    _tls_files(settings, "api", api=True)  # before the app's imports: a bad file ends at once
     import uvicorn
 
     from api.main import create_app
     from atrium.logging import configure_logging
+    from atrium.tls import api_tls
 
+    tls = api_tls(settings.api)  # None: plain HTTP (a TLS-terminating proxy in front)
+    ssl_options = tls.uvicorn_options() if tls else {}
     configure_logging(settings.log_level, settings.log_json)
     tune_gc()
+    if settings.api.initial_admin_password_file is not None:
+        from api.auth.bootstrap import BootstrapError, initial_admin_from_file
+        from atrium.db import make_engine
+
+        engine = make_engine(settings.database_url)
+        try:
+            if initial_admin_from_file(settings, engine):
+                name = settings.api.initial_admin_username
+                print(f"atrium: created the first administrator {name!r}", file=sys.stderr)
+        except BootstrapError as exc:
+            print(f"atrium api: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            engine.dispose()
     host, port = settings.api.host, settings.api.port
     # access_log off: api/middleware.py logs every request. proxy_headers off: uvicorn would
     # believe X-Forwarded-For from 127.0.0.1; the app trusts only ATRIUM_API__TRUSTED_PROXIES.
@@ -49,13 +83,20 @@ def cmd_api(settings: Settings) -> int:
             log_config=None,
             access_log=False,
             proxy_headers=False,
+            **ssl_options,
         )
     else:
         from api.draining import DrainingServer
 
         app = create_app(settings)
         config = uvicorn.Config(
-            app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+            **ssl_options,
         )
         DrainingServer(config, app, settings.api.drain_seconds).run()
     return 0
@@ -140,6 +181,29 @@ def cmd_admin(settings: Settings, action: str, username: str) -> int:
     return 0
 
 
+def cmd_designer(settings: Settings, action: str, connections: list[str]) -> int:
+    """`atrium designer install-templates [SLOT=CONNECTION ...]`: the shipped templates as drafts
+    (atrium/designer/templates), each slot acting on the connection named for it."""
+    from atrium.db import make_engine
+    from atrium.designer.templates import install
+
+    if action != "install-templates":
+        print("atrium designer: the only action is install-templates", file=sys.stderr)
+        return 2
+    pairs = [c.partition("=") for c in connections]
+    if any(not slot or not sep or not name for slot, sep, name in pairs):
+        print("atrium designer: connections are given as SLOT=CONNECTION", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        done = install(engine, {slot: name for slot, _, name in pairs})
+    finally:
+        engine.dispose()
+    for name, outcome in done:
+        print(f"atrium: template {name}: {'draft created' if outcome == 'created' else 'exists'}")
+    return 0
+
+
 def cmd_up(settings: Settings) -> int:
     from atrium.stack.up import run_up
 
@@ -156,6 +220,7 @@ COMMANDS = {
     "restore": (cmd_restore, "restore a backup into a new state folder"),
     "security": (cmd_security, "check: assess the deployment's security, one line per finding"),
     "admin": (cmd_admin, "create NAME: an administrator with a new password, shown once"),
+    "designer": (cmd_designer, "install-templates [SLOT=CONNECTION ...]: the shipped templates"),
 }
 # Commands' positional arguments (name, nargs), in the order their function takes them.
 ARGUMENTS: dict[str, tuple[tuple[str, str | None], ...]] = {
@@ -163,6 +228,7 @@ ARGUMENTS: dict[str, tuple[tuple[str, str | None], ...]] = {
     "restore": (("archive", None),),
     "security": (("action", None),),
     "admin": (("action", None), ("username", None)),
+    "designer": (("action", None), ("connections", "*")),
 }
 
 

@@ -28,6 +28,7 @@ import hvac
 import hvac.exceptions
 
 from atrium.settings import Settings, VaultSettings
+from atrium.tls import vault_verify
 from connectors.credentials import CredentialSource
 
 MIN_RENEWED_LEASE_SECONDS = 10  # a renewal granting less than this means max TTL: log in again
@@ -94,7 +95,7 @@ def approle_login(client: hvac.Client, settings: VaultSettings) -> int:
 
 def vault_client(settings: VaultSettings, token: str | None = None) -> hvac.Client:
     """A client logged in as the settings say (blocking: call it from a thread)."""
-    client = hvac.Client(url=settings.address, verify=settings.verify, timeout=5)
+    client = hvac.Client(url=settings.address, verify=vault_verify(settings), timeout=5)
     if settings.auth == "approle":
         approle_login(client, settings)
     else:
@@ -133,7 +134,7 @@ class Credentials:
     def _hvac(self) -> hvac.Client:
         if self._client is None:
             self._client = hvac.Client(
-                url=self.settings.address, verify=self.settings.verify, timeout=5
+                url=self.settings.address, verify=vault_verify(self.settings), timeout=5
             )
             if self.settings.auth == "token":  # AppRole logs in on the first call (_session)
                 self._client.token = self._token or (

@@ -1,12 +1,14 @@
-"""structlog JSON logs with a correlation id, and secrets masked wherever they appear."""
+"""structlog logs with a correlation id, and secrets masked wherever they appear: JSON for
+machines (production, a file, a pipe), readable lines for a person watching a terminal."""
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 
@@ -51,26 +53,44 @@ def mask_secrets(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMap
     return event
 
 
-def configure_logging(level: str = "INFO", json: bool = True) -> None:
+def wants_json(json: bool | None, stream: TextIO) -> bool:
+    """The format a setting asks for; without one (None), JSON unless a person is watching, that
+    is unless the stream is a terminal."""
+    return json if json is not None else not _is_terminal(stream)
+
+
+def configure_logging(level: str = "INFO", json: bool | None = True) -> None:
+    """Log to stderr at ``level``: JSON when ``json`` is True, readable lines when False, and
+    when None, whichever suits stderr (``wants_json``)."""
+    stream = sys.stderr
+    as_json = wants_json(json, stream)
     processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # a terminal shows the local time of day; machines get ISO 8601 in UTC
+        structlog.processors.TimeStamper(fmt="iso", utc=True)
+        if as_json
+        else structlog.processors.TimeStamper(fmt="%H:%M:%S", utc=False),
         structlog.stdlib.ExtraAdder(),
+        structlog.processors.format_exc_info,  # before masking: a traceback can quote a secret
         mask_secrets,
-        structlog.processors.format_exc_info,
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if as_json
+        # NO_COLOR (https://no-color.org) keeps a terminal's lines plain
+        else structlog.dev.ConsoleRenderer(
+            colors=_is_terminal(stream) and not os.environ.get("NO_COLOR")
+        )
     )
     structlog.configure(
         processors=[*processors, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=True,
     )
-    # Route stdlib logs (uvicorn, temporalio, httpx) through the same masking JSON renderer.
-    handler = logging.StreamHandler(sys.stderr)
+    # Route stdlib logs (uvicorn, temporalio, httpx) through the same masking renderer.
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=processors,
@@ -83,3 +103,8 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     # mail.log: the sandbox SMTP server (aiosmtpd) logs every connection at INFO
     for noisy in ("httpx", "alembic", "uvicorn.access", "mail.log", "asyncssh"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

@@ -11,6 +11,9 @@ locks with a lease, so a worker that dies mid-call frees its slot when the lease
 
 Waiting longer than ``max_wait_seconds`` raises ``OutboundBusy``, a transient error: the activity
 fails this attempt and Temporal retries it later, instead of a worker sleeping forever.
+
+An observer (``set_outbound_observer``) hears of each call through a slot: how long it waited for
+the budget and how it ended; capacity advice records it (atrium/capacity/usage.py).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import asyncio
 import time
 import uuid
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -31,6 +34,18 @@ from atrium.settings import OutboundLimit, OutboundSettings
 
 _POLL_SECONDS = 0.02
 _LEASE_SECONDS = 300  # longest call a slot is held for before Redis frees it
+
+
+# (connection, seconds waited for the slot, the exception the call raised or None)
+OutboundObserver = Callable[[str, float, BaseException | None], None]
+_observer: OutboundObserver | None = None
+
+
+def set_outbound_observer(observer: OutboundObserver | None) -> OutboundObserver | None:
+    """Who hears of each call through a slot; returns the observer it replaces."""
+    global _observer
+    previous, _observer = _observer, observer
+    return previous
 
 
 class OutboundBusy(Exception):
@@ -135,5 +150,16 @@ async def outbound_slot(integration: str) -> AsyncIterator[None]:
     limiter = _limiters.get(loop)
     if limiter is None:
         limiter = _limiters[loop] = OutboundLimiter(_settings)
-    async with limiter.slot(integration):
-        yield
+    started = time.monotonic()
+    waited: float | None = None
+    failed: BaseException | None = None
+    try:
+        async with limiter.slot(integration):
+            waited = time.monotonic() - started
+            yield
+    except BaseException as exc:  # the call's failure, or OutboundBusy: no slot in time
+        failed = exc
+        raise
+    finally:
+        if _observer is not None:
+            _observer(integration, time.monotonic() - started if waited is None else waited, failed)

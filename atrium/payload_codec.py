@@ -25,13 +25,24 @@ from collections.abc import Iterable, Sequence
 
 import hvac
 import hvac.exceptions
+import structlog
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_delay,
+    stop_never,
+    wait_exponential,
+)
 
 from atrium.credentials import Credentials
 from atrium.settings import VaultSettings
+
+log = structlog.get_logger("payload_codec")
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -125,6 +136,25 @@ class EncryptionCodec(PayloadCodec):
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
         return [await self._open(p) for p in payloads]
+
+    async def ready(self, max_wait: float | None = None) -> None:
+        """Wait until the keys can be read, backing off up to 10 s between tries: a worker
+        started while Vault is sealed or down waits for it (and says so) instead of exiting.
+        ``max_wait`` seconds (None: forever), then KeyringUnavailable."""
+
+        def waiting(state: RetryCallState) -> None:
+            failure = state.outcome.exception() if state.outcome else None
+            log.warning("waiting_for_vault", reason=str(failure), attempt=state.attempt_number)
+
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(KeyringUnavailable),
+            wait=wait_exponential(multiplier=0.5, max=10),
+            stop=stop_after_delay(max_wait) if max_wait is not None else stop_never,
+            before_sleep=waiting,
+            reraise=True,
+        ):
+            with attempt:
+                await self.keyring.refresh()
 
     async def _open(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != ENCODING:

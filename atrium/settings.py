@@ -6,13 +6,15 @@ example ``ATRIUM_TEMPORAL__ADDRESS=temporal:7233`` or ``ATRIUM_VAULT__TOKEN=...`
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOCAL = "127.0.0.1"
 
@@ -30,6 +32,9 @@ class TemporalSettings(BaseModel):
     tls_ca_path: Path | None = None
     tls_cert_path: Path | None = None
     tls_key_path: Path | None = None
+    # The name Temporal's certificate must carry when it is not the address's host (an address
+    # by IP, or a load balancer's name); any TLS file or name set turns tls on.
+    tls_server_name: str | None = None
     # How long a worker or the CLI keeps retrying while the server is unreachable or its
     # frontend not yet healthy (a cluster starting next to it); 0 fails at once.
     connect_wait_seconds: float = Field(30.0, ge=0, le=600)
@@ -44,6 +49,17 @@ class TemporalSettings(BaseModel):
         if not host or not port.isdigit():
             raise ValueError("must be host:port, for example 127.0.0.1:7233")
         return value
+
+    @model_validator(mode="after")
+    def _tls_complete(self) -> TemporalSettings:
+        if (self.tls_cert_path is None) != (self.tls_key_path is None):
+            raise ValueError(
+                "ATRIUM_TEMPORAL__TLS_CERT_PATH and ATRIUM_TEMPORAL__TLS_KEY_PATH go together"
+            )
+        tls_set = (self.tls_ca_path, self.tls_cert_path, self.tls_server_name)
+        if any(v is not None for v in tls_set):
+            self.tls = True
+        return self
 
     @property
     def port(self) -> int:
@@ -64,6 +80,9 @@ class VaultSettings(BaseModel):
     mount: str = "secret"
     prefix: str = "atrium"
     verify: bool = True
+    # PEM bundle of the CA(s) Vault's certificate is verified against (hvac's verify=); unset:
+    # the system's CAs (or REQUESTS_CA_BUNDLE).
+    ca_path: Path | None = None
 
     @field_validator("address")
     @classmethod
@@ -189,6 +208,9 @@ class ApiSettings(BaseModel):
     # `atrium up` creates, and per-user / per-API-key rate limits in `limits` notation.
     access_token_minutes: int = Field(15, ge=1, le=1440)
     initial_admin_username: str = Field("admin", pattern=r"^[a-z0-9][a-z0-9._@-]{1,62}$")
+    # A container's way in: `atrium api` creates initial_admin_username with the password in
+    # this file (an orchestrator's secret) when no administrator exists yet; never logged.
+    initial_admin_password_file: Path | None = None
     rate_limit: str = "600/minute"
     login_rate_limit: str = "10/minute"  # per client address and username: slows password guessing
     # Failed logins per client address, whatever the username: slows spraying one password over
@@ -206,8 +228,49 @@ class ApiSettings(BaseModel):
     # After SIGTERM, /readyz answers 503 "draining" this long (requests still served) before the
     # server stops, so the gateway takes the replica out first (api/draining.py; workers=1).
     drain_seconds: float = Field(5.0, ge=0, le=300)
+    # Roles whose accounts must log in with a second factor (TOTP), comma-separated or a JSON
+    # list: such an account without one gets a session that can only enrol (api/auth/totp.py).
+    require_second_factor_for: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    second_factor_rate_limit: str = "5/minute"  # codes tried per username, right or wrong
+    # Serve TLS directly (atrium/tls.py, checked at start-up); unset: plain HTTP behind a
+    # TLS-terminating proxy. With a client CA, every client must present a certificate it signed.
+    tls_cert_path: Path | None = None  # PEM certificate, chain after it
+    tls_key_path: Path | None = None  # PEM private key, unencrypted
+    tls_client_ca_path: Path | None = None
 
-    @field_validator("rate_limit", "login_rate_limit", "login_address_rate_limit")
+    @model_validator(mode="after")
+    def _tls_complete(self) -> ApiSettings:
+        if (self.tls_cert_path is None) != (self.tls_key_path is None):
+            raise ValueError("ATRIUM_API__TLS_CERT_PATH and ATRIUM_API__TLS_KEY_PATH go together")
+        if self.tls_client_ca_path is not None and self.tls_cert_path is None:
+            raise ValueError(
+                "ATRIUM_API__TLS_CLIENT_CA_PATH needs ATRIUM_API__TLS_CERT_PATH and _KEY_PATH"
+            )
+        return self
+
+    @field_validator("require_second_factor_for", mode="before")
+    @classmethod
+    def _roles(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [role.strip() for role in text.split(",") if role.strip()]
+        return value
+
+    @field_validator("require_second_factor_for")
+    @classmethod
+    def _known_roles(cls, value: list[str]) -> list[str]:
+        from atrium.models.user import ROLES
+
+        for role in value:
+            if role not in ROLES:
+                raise ValueError(f"{role!r} is not a role; one of {', '.join(ROLES)}")
+        return value
+
+    @field_validator(
+        "rate_limit", "login_rate_limit", "login_address_rate_limit", "second_factor_rate_limit"
+    )
     @classmethod
     def _limit(cls, value: str) -> str:
         return _rate(value)
@@ -232,6 +295,8 @@ class ApiSettings(BaseModel):
 class WorkerSettings(BaseModel):
     metrics_host: str = LOCAL
     metrics_port: int | None = Field(9000, ge=1, le=65535)  # Temporal SDK metrics; None: off
+    # Atrium's own (connector calls, sync outcomes: atrium/metrics/), on the same host; None: off
+    atrium_metrics_port: int | None = Field(9001, ge=1, le=65535)
     max_concurrent_activities: int = Field(100, ge=1)
 
 
@@ -357,14 +422,74 @@ class OutboundSettings(BaseModel):
         return _limit_storage(value)
 
 
+class CalendarEvent(BaseModel):
+    """A yearly peak of the academic calendar (term start, grading deadline): any year's date."""
+
+    name: str = Field(min_length=1, max_length=63)
+    date: dt.date
+
+
+class CapacitySettings(BaseModel):
+    """Capacity advice (atrium/capacity/): the hourly usage roll-up and the rules' thresholds."""
+
+    # JSON: [{"name": "term start", "date": "2025-09-01"}]; recurs every year on that day
+    calendar: list[CalendarEvent] = Field(default_factory=list, max_length=100)
+    runs_per_worker_hour: int = Field(1200, ge=1)  # what one worker sustains (bench it)
+    lookahead_days: int = Field(45, ge=1, le=366)  # advise for calendar peaks this close
+    lead_days: int = Field(7, ge=0, le=90)  # add workers this long before the peak
+    headroom: float = Field(1.3, ge=1.0, le=10.0)  # plan for the peak times this
+    backlog_age_seconds: float = Field(30.0, gt=0)  # oldest waiting task older: too few workers
+    slots_busy: float = Field(0.8, gt=0, le=1.0)  # share of worker slots in use: too few
+    wait_p95_seconds: float = Field(1.0, gt=0)  # outbound waits at p95 above: raise the budget
+    throttled_calls: int = Field(5, ge=1)  # 429s in the window from one target: it throttles
+    window_hours: int = Field(24, ge=1, le=24 * 31)  # usage read for waits and 429s
+    flush_seconds: float = Field(30.0, gt=0, le=3600)  # each process writes its counts this often
+
+
 class SecuritySettings(BaseModel):
     """The policies `atrium security check` assesses the deployment against
-    (atrium/security_check/)."""
+    (atrium/security_check/), and threat detection's thresholds and responses."""
 
     secret_max_age_days: int = Field(180, ge=1, le=3650)  # rotate connection secrets this often
     api_key_unused_days: int = Field(90, ge=1, le=3650)  # a key idle this long: revoke it
     webhook_stale_days: int = Field(30, ge=1, le=3650)  # a source silent this long: disable it
     max_administrators: int = Field(3, ge=1, le=100)  # more accounts with every right: a finding
+    # Threat detection (atrium/security_events.py): failed logins for this many different
+    # usernames from one address within the window are password spraying, one security event;
+    # the response blocks the address's logins for block_minutes, disables the accounts tried
+    # (lock_accounts), or only records the event (none, the default: a school behind one NAT
+    # address could lock itself out; ATRIUM_API__LOGIN_ADDRESS_RATE_LIMIT applies regardless).
+    spraying_usernames: int = Field(5, ge=2, le=1000)
+    spraying_window_seconds: int = Field(600, ge=10, le=86_400)
+    spraying_response: Literal["block_address", "lock_accounts", "none"] = "none"
+    block_minutes: int = Field(15, ge=1, le=10_080)
+    # This many bad signatures for one webhook source within the window: one event; the source
+    # is paused (its deliveries refused) for pause_minutes, or only recorded (none, the default).
+    signature_failures: int = Field(10, ge=2, le=100_000)
+    signature_window_seconds: int = Field(60, ge=1, le=86_400)
+    signature_response: Literal["pause_source", "none"] = "none"
+    pause_minutes: int = Field(15, ge=1, le=10_080)
+    # Signals of atrium/security_signals/. An API key used from a network (IPv4 /24, IPv6 /64)
+    # never seen for it: one event per key and window; the key is suspended (suspend_key) or
+    # the event only recorded (none, the default).
+    network_window_seconds: int = Field(3600, ge=10, le=86_400)
+    network_response: Literal["suspend_key", "none"] = "none"
+    # Personal data read by one caller within the window (records: payloads decoded, rows of
+    # large list reads, export_download_weight per subject-access download) beyond
+    # export_baseline_share times the caller's mean of its previous export_baseline_windows
+    # windows, and at least export_min_records: one event; the caller's account locked, its key
+    # suspended, or only recorded.
+    export_window_seconds: int = Field(3600, ge=10, le=86_400)
+    export_min_records: int = Field(500, ge=1, le=100_000_000)
+    export_baseline_share: float = Field(3.0, ge=1.0, le=1000.0)
+    export_baseline_windows: int = Field(24, ge=1, le=1000)
+    export_download_weight: int = Field(50, ge=1, le=100_000)
+    export_list_rows: int = Field(100, ge=1, le=100_000)  # a list answer this long is large
+    export_response: Literal["lock_account", "suspend_key", "none"] = "none"
+    # A connection moved to another origin (scheme, host, port): one event per connection and
+    # window; the account or key that moved it locked / suspended, or only recorded.
+    origin_window_seconds: int = Field(3600, ge=10, le=86_400)
+    origin_response: Literal["lock_account", "suspend_key", "none"] = "none"
 
 
 class SandboxSettings(BaseModel):
@@ -406,7 +531,9 @@ class Settings(BaseSettings):
     env: Literal["local", "production"] = "local"
     state_dir: Path = Path(".atrium")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_json: bool = True
+    # true: JSON; false: readable lines; unset: JSON unless stderr is a terminal (`make up` in a
+    # shell), and always JSON in production
+    log_json: bool | None = None
     temporal: TemporalSettings = TemporalSettings()
     vault: VaultSettings = VaultSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -418,7 +545,33 @@ class Settings(BaseSettings):
     egress: EgressSettings = EgressSettings()
     security: SecuritySettings = SecuritySettings()
     intake: IntakeSettings = IntakeSettings()
+    capacity: CapacitySettings = CapacitySettings()
     health_check_interval_seconds: int = Field(60, ge=10)  # alert rules probe faster themselves
+
+    @model_validator(mode="after")
+    def _production_logs_json(self) -> Settings:
+        if self.log_json is None and self.env == "production":
+            self.log_json = True
+        return self
+
+    @model_validator(mode="after")
+    def _production_egress_per_host(self) -> Settings:
+        """Production calls a school's systems over https; plain http only to hosts listed one
+        by one (EGRESS__ALLOWED_HOSTS), never to all of them at once."""
+        if self.env != "production":
+            return self
+        if not self.egress.require_https:
+            raise ValueError(
+                "ATRIUM_EGRESS__REQUIRE_HTTPS: production refuses plain http to every host; "
+                "list the hosts allowed plain http in ATRIUM_EGRESS__ALLOWED_HOSTS instead"
+            )
+        everything = [e for e in self.egress.allowed_hosts if e.endswith("/0")]
+        if everything:
+            raise ValueError(
+                f"ATRIUM_EGRESS__ALLOWED_HOSTS: production refuses {', '.join(everything)} "
+                "(every address); list the hosts or networks themselves"
+            )
+        return self
 
     @property
     def database_url(self) -> str:
@@ -440,7 +593,9 @@ def describe(error: ValidationError) -> str:
     parts = []
     for err in error.errors():
         path = "__".join(str(p) for p in err["loc"] if not isinstance(p, int)).upper()
-        parts.append(f"ATRIUM_{path}: {err['msg']}")
+        # A check across fields names its variables itself (a whole section's, or all settings')
+        named = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(named if named.startswith("ATRIUM_") else f"ATRIUM_{path}: {err['msg']}")
     return "invalid setting " + "; ".join(parts)
 
 

@@ -4,7 +4,6 @@ attributes, registered at start-up so administrators can filter runs in the Temp
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import structlog
 from temporalio.api.enums.v1 import IndexedValueType
@@ -21,6 +20,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_e
 from atrium.correlation import CorrelationInterceptor
 from atrium.payload_codec import data_converter
 from atrium.settings import TemporalSettings
+from atrium.tls import explain, temporal_tls
 
 log = structlog.get_logger("atrium.temporal")
 
@@ -46,20 +46,6 @@ class TaskQueues:
         return self.events if eager else self.main
 
 
-def _tls(settings: TemporalSettings) -> bool | TLSConfig:
-    if not settings.tls:
-        return False
-
-    def read(path: Path | None) -> bytes | None:
-        return path.read_bytes() if path else None
-
-    return TLSConfig(
-        server_root_ca_cert=read(settings.tls_ca_path),
-        client_cert=read(settings.tls_cert_path),
-        client_private_key=read(settings.tls_key_path),
-    )
-
-
 async def connect(
     settings: TemporalSettings,
     *,
@@ -73,8 +59,32 @@ async def connect(
 
     ``lazy`` connects on first use, so the API can start (and say so on /readyz) while Temporal
     is down. Otherwise an unreachable or not-yet-healthy server is retried for
-    ``settings.connect_wait_seconds``; any other error (TLS, namespace) fails at once.
+    ``settings.connect_wait_seconds``; any other error (TLS, namespace) fails at once, a TLS
+    refusal as TemporalTLSError naming the setting to fix (atrium/tls.py).
     """
+    tls = temporal_tls(settings)  # files read and checked now: TLSFileError names the setting
+    try:
+        return await _connect(settings, tls, lazy, runtime, identity, codec)
+    except RuntimeError as exc:
+        reason = explain(exc, settings)
+        if reason is None:
+            raise
+        raise TemporalTLSError(reason) from None
+
+
+class TemporalTLSError(RuntimeError):
+    """Temporal refused the TLS connection (or Atrium refused Temporal's certificate); the
+    message is one line naming the setting to change."""
+
+
+async def _connect(
+    settings: TemporalSettings,
+    tls: bool | TLSConfig,
+    lazy: bool,
+    runtime: Runtime | None,
+    identity: str | None,
+    codec: PayloadCodec | None,
+) -> Client:
     async for attempt in AsyncRetrying(
         retry=retry_if_exception(_server_not_ready),
         stop=stop_after_delay(settings.connect_wait_seconds),
@@ -88,7 +98,7 @@ async def connect(
             return await Client.connect(
                 settings.address,
                 namespace=settings.namespace,
-                tls=_tls(settings),
+                tls=tls,
                 data_converter=data_converter(codec),
                 interceptors=[CorrelationInterceptor()],
                 lazy=lazy,

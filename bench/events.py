@@ -1,6 +1,7 @@
 """Events benchmark: signed webhooks at a steady rate into the embedded stack.
 
     python -m bench.events --rate 50 --seconds 60
+    python -m bench.events --ladder [--seconds 60] [--burst 20000]
 
 Starts its own stack on free ports: Temporal dev server (in memory), OpenBao, the sandbox (in
 this process, wrapped so the instant each Canvas user PUT completes is recorded), and the API
@@ -20,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import signal
 import subprocess
@@ -52,15 +52,23 @@ from atrium.signatures import sign_headers
 from atrium.stack.openbao import OpenBaoServer
 from atrium.stack.temporal_dev import TemporalDevServer
 from atrium.temporal import connect
+from bench.events_common import (
+    CONNECTIONS,
+    PEOPLE,
+    SECRET,
+    PutRecorder,
+    applied_at,
+    figures,
+    out_of_order,
+    pct,
+    sample_backlog,
+)
 from bench.events_floor import Floor, noop
 from bench.lean_http import LeanClient, LeanHttpError
 from bench.temporal_metrics import latency_buckets, summary
 from sandbox.app import create_app as create_sandbox
 from tests.support.servers import free_port, serve
 
-SECRET = "bench-events-webhook-secret-0123456789"
-PEOPLE = [f"U{n:05d}" for n in range(2, 42)]  # sandbox demo users
-CONNECTIONS = 32
 START = "StartWorkflowExecution"
 CANVAS_BUDGET = {"rate": "200/second", "concurrency": 64}
 
@@ -76,50 +84,6 @@ def cpu_seconds(pid: int, tree: bool = False) -> float:
     for task in Path(f"/proc/{pid}/task").glob("*/children") if tree else ():
         used += sum(cpu_seconds(int(child), tree) for child in task.read_text().split())
     return used
-
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
-
-
-class PutRecorder:
-    """ASGI wrapper around the sandbox: when a Canvas user PUT finishes with 200, note the time
-    against the email it set (each event sets a unique one)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.done: dict[str, float] = {}
-        self.writes: dict[str, int] = {}  # PUTs per email: more than one is a duplicated effect
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or scope["method"] != "PUT" or "/api/v1/users/" not in path:
-            await self.app(scope, receive, send)
-            return
-        body = bytearray()
-        status = 0
-
-        async def rx() -> Any:
-            message = await receive()
-            body.extend(message.get("body", b""))
-            return message
-
-        async def tx(message: Any) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-            last = message["type"] == "http.response.body" and not message.get("more_body")
-            if last and status == 200:
-                email = json.loads(body or b"{}").get("user", {}).get("email")
-                if email:
-                    self.done.setdefault(email, time.perf_counter())
-                    self.writes[email] = self.writes.get(email, 0) + 1
-
-        await self.app(scope, rx, tx)
 
 
 def child_env(
@@ -141,6 +105,7 @@ def child_env(
         "ATRIUM_API__PORT": str(api_port),
         "ATRIUM_API__WORKERS": str(api_processes),
         "ATRIUM_WORKER__METRICS_PORT": str(free_port()),
+        "ATRIUM_WORKER__ATRIUM_METRICS_PORT": str(free_port()),
         "ATRIUM_LOG_LEVEL": "WARNING",
         "ATRIUM_EGRESS__ALLOWED_HOSTS": json.dumps(settings.egress.allowed_hosts),
         # The default outbound budget (20 requests/s per connection) protects a school's Canvas;
@@ -222,40 +187,6 @@ async def wait_ready(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"API at {url} not ready within {seconds:.0f}s")
 
 
-def applied_at(sent: dict[str, float], done: dict[str, float]) -> dict[str, float]:
-    """When each event's effect was in Canvas: its own PUT, or the first PUT of a later event
-    of the same person (coalesced in a batch: three email changes, one write, the last).
-    Emails are ``<tag>-<n>@...``; one person's events are n, n + len(PEOPLE), ... in send order.
-    """
-    by_person: dict[str, list[tuple[int, str]]] = {}
-    for email in sent:
-        n = int(email.split("@")[0].rsplit("-", 1)[1])
-        by_person.setdefault(PEOPLE[n % len(PEOPLE)], []).append((n, email))
-    applied: dict[str, float] = {}
-    for events in by_person.values():
-        earliest_later = math.inf
-        for _, email in sorted(events, reverse=True):
-            earliest_later = min(earliest_later, done.get(email, math.inf))
-            if earliest_later < math.inf:
-                applied[email] = earliest_later
-    return applied
-
-
-async def sample_backlog(database_url: str, every: float, into: list[int]) -> None:
-    """The intake's depth (events committed, not yet applied), once per ``every`` seconds."""
-    from atrium.intake.store import IntakeStore
-
-    engine = make_engine(database_url)
-    store = IntakeStore(engine)
-    try:
-        while True:
-            depth = await asyncio.to_thread(store.depth)
-            into.append(depth["pending"] + depth["claimed"])
-            await asyncio.sleep(every)
-    finally:
-        engine.dispose()
-
-
 async def drive(
     api_url: str,
     rate: float,
@@ -325,34 +256,34 @@ async def drive(
     if sampler is not None:
         sampler.cancel()
     applied = applied_at(sent, recorder.done)
-    e2e = [(applied[e] - t) * 1000 for e, t in sent.items() if e in applied]
     # e2e by 10 s window of sending time: shows whether a tail is a steady state or one stall.
     windows: dict[int, list[float]] = {}
     for email, due in sent.items():
         if (done := applied.get(email)) is not None:
             windows.setdefault(int((due - t0) // 10), []).append((done - due) * 1000)
-    return {
-        "windows": windows,
-        "sent": len(sent),
-        "accepted_per_s": len(answer_ms) / max(sent_seconds, 1e-9),
-        "drain_s": drained,
-        "statuses": statuses,
-        "backlog_max": max(backlog, default=0),
-        "backlog_end_of_send": backlog[min(len(backlog) - 1, int(seconds))] if backlog else 0,
-        "coalesced": sum(1 for e in sent if e in applied and e not in recorder.done),
-        "duplicated": sum(1 for e in sent if recorder.writes.get(e, 0) > 1),
-        "lost": len(sent) - len(e2e),
-        "failures": failures,
-        "start_ms": start_ms,
-        "answer_ms": answer_ms,
-        "e2e_ms": e2e,
-    }
+    return figures(
+        sent,
+        recorder,
+        sent_seconds=sent_seconds,
+        drained=drained,
+        statuses=statuses,
+        backlog=backlog,
+        answer_ms=answer_ms,
+        start_ms=start_ms,
+        failures=failures,
+        windows=windows,
+    )
 
 
 async def measure(
-    rate: float, seconds: float, api_processes: int, dispatch: str = "adaptive"
+    rate: float,
+    seconds: float,
+    api_processes: int,
+    dispatch: str = "adaptive",
+    burst: int | None = None,
 ) -> dict[str, Any]:
-    """One fresh stack, one run at ``rate``: every figure, nothing printed but the floor."""
+    """One fresh stack, one run at ``rate`` (or a ``burst`` of that many events as fast as they
+    are accepted): every figure, nothing printed but the floor."""
     configure_logging("WARNING", json=False)
     tmp = Path(tempfile.mkdtemp(prefix="atrium-bench-events-"))
     temporal = TemporalDevServer(port=free_port(), ui_port=free_port(), metrics_port=free_port())
@@ -393,7 +324,14 @@ async def measure(
             cpu_before = {name: cpu_seconds(pid, name == "api") for name, pid in pids.items()}
             starts_before = await latency_buckets(metrics_url, START, "default")
             tag = uuid.uuid4().hex[:6]
-            result = await drive(api_url, rate, seconds, recorder, tag, settings.database_url)
+            if burst:
+                from bench.events_burst import flood
+
+                result = await flood(api_url, burst, recorder, tag, settings.database_url)
+            else:
+                result = await drive(api_url, rate, seconds, recorder, tag, settings.database_url)
+            canvas_db = tmp / "sandbox" / "canvas.db"
+            result["out_of_order"] = out_of_order(settings.database_url, canvas_db)
             cpu = {n: cpu_seconds(pid, n == "api") - cpu_before[n] for n, pid in pids.items()}
             starts_after = await latency_buckets(metrics_url, START, "default")
             starts = summary(starts_before, starts_after, over_ms=50)
@@ -450,7 +388,8 @@ def report(result: dict[str, Any]) -> int:
         f"intake ({result['dispatch']}): accepted/s={result['accepted_per_s']:.1f} "
         f"answers={result['statuses']} backlog max={result['backlog_max']} "
         f"at end of sending={result['backlog_end_of_send']} coalesced={result['coalesced']} "
-        f"duplicated effects={result['duplicated']} all applied after {result['drain_s']:.1f} s"
+        f"duplicated effects={result['duplicated']} out of order={result['out_of_order']} "
+        f"all applied after {result['drain_s']:.1f} s"
     )
     print(
         f"events rate={rate:g} api_processes={api_processes} "
@@ -476,7 +415,20 @@ def main() -> int:
         default="adaptive",
         help="adaptive: batch runs under load; per-event: a run per event always (the baseline)",
     )
+    parser.add_argument(
+        "--ladder",
+        action="store_true",
+        help="30, 60, 100, 200, 300/s for --seconds each (default 60), then a burst of --burst",
+    )
+    parser.add_argument("--burst", type=int, default=20_000, help="events in the ladder's burst")
     args = parser.parse_args()
+    if args.ladder:
+        from bench.events_ladder import ladder
+
+        if not (0 < args.seconds <= 600 and 0 <= args.burst <= 100_000):
+            parser.error("--seconds must be in (0, 600], --burst in [0, 100000]")
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        return asyncio.run(ladder(measure, args.seconds, args.burst, args.api_processes))
     if not (0 < args.rate <= 500 and 0 < args.seconds <= 600 and 1 <= args.api_processes <= 8):
         parser.error("--rate must be in (0, 500], --seconds in (0, 600], --api-processes in [1, 8]")
     # A plain `kill` stops the stack too (the finally blocks run), not only Ctrl-C.

@@ -20,14 +20,7 @@ from atrium.credentials import Credentials, origin_of
 from atrium.db import session_scope
 from atrium.models import Integration
 from atrium.settings import Settings
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.servers import free_port
 
 
 def worker_env(settings: Settings) -> dict[str, str]:
@@ -41,6 +34,7 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "ATRIUM_VAULT__TOKEN": settings.vault.token.get_secret_value(),
         "ATRIUM_DATABASE__URL": settings.database_url,
         "ATRIUM_WORKER__METRICS_PORT": str(free_port()),
+        "ATRIUM_WORKER__ATRIUM_METRICS_PORT": str(free_port()),
         "ATRIUM_LOG_LEVEL": "WARNING",
         # The sandbox is local: the worker may reach what these settings allow, as here
         "ATRIUM_EGRESS__ALLOWED_HOSTS": json.dumps(settings.egress.allowed_hosts),

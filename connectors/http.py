@@ -12,12 +12,14 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
 import httpx
 import structlog
 from pydantic import BaseModel, ValidationError
 
+from connectors.actions import check_write, current_action
 from connectors.credentials import CredentialSource
 from connectors.errors import (
     AuthError,
@@ -62,6 +64,41 @@ def default_transport(limits: httpx.Limits | None = None) -> httpx.AsyncBaseTran
     return _default_transport(
         limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One HTTP call as an observer sees it. ``action`` is the catalog action in progress (None:
+    a read outside any action); ``status`` is None when no answer came (``error`` then says
+    ``timeout`` or ``connection``); ``error`` is None for a success, else the status as text, or
+    ``error_body`` for a 200 whose body says it failed (Moodle)."""
+
+    system: str
+    action: str | None
+    method: str
+    status: int | None
+    seconds: float
+    error: str | None
+
+
+CallObserver = Callable[[Call], None]
+_observer: CallObserver | None = None
+
+
+def set_call_observer(observer: CallObserver | None) -> None:
+    """Who hears of every HTTP call: the worker and the API install Atrium's metrics here
+    (atrium/metrics/calls.py); connectors stay unaware of what records them."""
+    global _observer
+    _observer = observer
+
+
+def _notify(call: Call) -> None:
+    if _observer is None:
+        return
+    try:
+        _observer(call)
+    except Exception:  # a metric must never fail a call to a school's system
+        log.exception("call observer failed", system=call.system)
 
 
 def parse_retry_after(value: str | None, default: float = 1.0) -> float:
@@ -130,31 +167,50 @@ class HttpConnector:
             return await self._send(method, path, **kwargs)
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if method not in ("GET", "HEAD") and not check_write(self.system, f"{method} {path}"):
+            log.warning("unlisted_write", system=self.system, method=method, path=path)
         await self._wait_turn()
         headers = {**(await self._auth_headers()), **kwargs.pop("headers", {})}
         started = time.perf_counter()
         try:
             response = await self._client.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
+            self._told(method, None, started, "timeout")
             raise ServerError(
                 f"{self.system}: timeout on {method} {path}", system=self.system
             ) from exc
         except httpx.TransportError as exc:
+            self._told(method, None, started, "connection")
             raise ServerError(
                 f"{self.system}: connection failed on {method} {path}: {exc}", system=self.system
             ) from exc
+        status = response.status_code
         log.debug(
             "http",
             system=self.system,
             method=method,
             url=mask_url(response.request.url),
-            status=response.status_code,
+            status=status,
             ms=round((time.perf_counter() - started) * 1000, 1),
         )
         self._observe(response)
-        if response.status_code >= 400 or self._is_error_body(response):
+        error = (
+            str(status)
+            if status >= 400
+            else "error_body"
+            if self._is_error_body(response)
+            else None
+        )
+        self._told(method, status, started, error)
+        if error:
             self._raise_for(response)
         return response
+
+    def _told(self, method: str, status: int | None, started: float, error: str | None) -> None:
+        """Tell the installed observer (if any) of this call."""
+        if _observer is not None:
+            elapsed = time.perf_counter() - started
+            _notify(Call(self.system, current_action(), method, status, elapsed, error))
 
     def _observe(self, response: httpx.Response) -> None:
         """Look at rate-limit headers on every answer; subclasses refine."""

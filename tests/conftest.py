@@ -3,6 +3,8 @@ started once for the whole test run on free ports."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -32,10 +34,20 @@ from atrium.settings import (
 from atrium.stack.openbao import OpenBaoServer
 from atrium.stack.temporal_dev import TemporalDevServer
 from atrium.temporal import TaskQueues, connect
+from connectors.actions import require_actions
 from sandbox.app import create_app as create_sandbox
-from tests.support.servers import free_port, serve
+from tests.support.servers import RANGE_OWNER_ENV, free_port, serve
 
 POSTGRES_URL = os.environ.get("ATRIUM_TEST_POSTGRES_URL")
+
+# Every external write must go through a catalog action (connectors/actions.py): in the tests a
+# write outside one fails, here and in every worker or API process the tests start.
+os.environ["ATRIUM_STRICT_ACTIONS"] = "1"
+require_actions(True)
+
+# Under pytest-xdist this process owns its worker's port range (tests/support/servers.py); the
+# processes tests start inherit the environment, not the range.
+os.environ[RANGE_OWNER_ENV] = str(os.getpid())
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -230,10 +242,32 @@ def silent_url() -> Iterator[str]:
     listener.close()
 
 
+@functools.cache
+def session_postgres_url() -> str | None:
+    """A database of this test process's own on the machine's PostgreSQL, dropped at exit: the
+    shared database (ATRIUM_TEST_POSTGRES_URL) may carry another checkout's migrations."""
+    if not POSTGRES_URL:
+        return None
+    from sqlalchemy import text
+
+    name = f"atrium_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    atexit.register(drop)
+    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
 def database_urls(tmp_path: Path) -> list[str]:
     urls = [f"sqlite:///{tmp_path / 'store.db'}"]
-    if POSTGRES_URL:
-        urls.append(POSTGRES_URL)
+    if own := session_postgres_url():
+        urls.append(own)
     return urls
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -153,12 +155,17 @@ def test_ports_agree_with_targets_and_upstreams(
     upstream = compose["configs"]["gateway"]["content"]
     for replica in ("atrium-api-1", "atrium-api-2"):
         assert f"{replica}:{api.api.port}" in targets
-        assert f"server {replica}:{api.api.port}" in upstream
-    assert f"listen {api.api.port};" in upstream and api.api.port in published(services["gateway"])
+        assert f"server {replica} {replica}:{api.api.port}" in upstream
+    assert f"bind :{api.api.port}" in upstream and api.api.port in published(services["gateway"])
+    # Only replicas whose readiness probe answers 200 get requests (a draining one does not).
+    assert "option httpchk GET /readyz" in upstream and "http-check expect status 200" in upstream
     for replica in ("atrium-worker-1", "atrium-worker-2"):
-        assert f"{replica}:{worker.worker.metrics_port}" in targets
+        ports = (worker.worker.metrics_port, worker.worker.atrium_metrics_port)
         check = " ".join(services[replica]["healthcheck"]["test"])
-        assert f"127.0.0.1:{worker.worker.metrics_port}/metrics" in check
+        assert "127.0.0.1:{p}/metrics" in check
+        for port in ports:  # the SDK's exporter and Atrium's own, both scraped and probed
+            assert f"{replica}:{port}" in targets
+            assert str(port) in check
     ui = services["temporal-ui"]
     assert ui["environment"]["TEMPORAL_ADDRESS"] == api.temporal.address
     grafana = yaml.safe_load(compose["configs"]["grafana-datasources"]["content"])
@@ -194,7 +201,7 @@ def test_dockerfile_installs_what_pyproject_needs(
     api = settings_for(compose["services"]["atrium-api-1"], monkeypatch)
     worker = settings_for(compose["services"]["atrium-worker-1"], monkeypatch)
     exposed = {int(p) for op, args in dockerfile if op == "EXPOSE" for p in args.split()}
-    assert {api.api.port, worker.worker.metrics_port} <= exposed
+    assert {api.api.port, worker.worker.metrics_port, worker.worker.atrium_metrics_port} <= exposed
     health = next(args for op, args in dockerfile if op == "HEALTHCHECK")
     assert f"127.0.0.1:{api.api.port}/healthz" in health
 
@@ -223,3 +230,26 @@ def test_prometheus_scrapes_the_api_as_configured(
     )
     assert answer.status_code == 200, answer.text
     assert "atrium_api_requests_total" in answer.text
+
+
+def test_the_gateway_config_is_valid_haproxy(compose: dict[str, Any], tmp_path: Path) -> None:
+    """Checked by Debian's haproxy (the compose file's image runs the same major version)."""
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(compose["configs"]["gateway"]["content"])
+    haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    checked = subprocess.run([haproxy, "-c", "-f", str(config)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Configuration file is valid" in checked.stdout + checked.stderr
+    assert compose["services"]["gateway"]["image"].startswith("haproxy:2.6")
+
+
+def test_every_secret_file_a_service_names_is_one_it_mounts(compose: dict[str, Any]) -> None:
+    """A setting pointing into /run/secrets names a secret that service is given."""
+    for name, service in compose["services"].items():
+        for key, value in (service.get("environment") or {}).items():
+            if isinstance(value, str) and value.startswith("/run/secrets/"):
+                secret = value.removeprefix("/run/secrets/")
+                assert secret in service.get("secrets", []), (name, key)
+                assert secret in compose["secrets"], (name, key)
+    api = compose["services"]["atrium-api-1"]["environment"]
+    assert api["ATRIUM_API__INITIAL_ADMIN_PASSWORD_FILE"] == "/run/secrets/atrium_admin_password"

@@ -1,7 +1,9 @@
 """The tree imports one way (issue 13): no import circles, counting imports inside functions too
 (a deferred import is a circle postponed, not removed), and the layers' rules: connectors know
-nothing of Temporal or of the layers above them; activities never import a workflow; the
-settings, credentials and store (atrium's core) never import the API."""
+nothing of Temporal or of the layers above them; activities never import a workflow; atrium's
+core (settings, credentials, store, the events domain) never imports the API, the activities nor
+the workflows; the API imports activities only for the typed payloads of the workflows it starts
+or signals, each listed below with its reason."""
 
 from __future__ import annotations
 
@@ -99,5 +101,41 @@ def test_activities_never_import_a_workflow_nor_the_api() -> None:
     assert not _offenders("activities", ("workflows", "api", "worker"))
 
 
-def test_atriums_core_never_imports_the_api() -> None:
-    assert not _offenders("atrium", ("api", "worker"), allowed=ROOTS)
+def test_atriums_core_never_imports_the_layers_above() -> None:
+    """Settings never import the API's RBAC, the events domain neither activities nor the API."""
+    assert not _offenders("atrium", ("api", "worker", "activities", "workflows"), allowed=ROOTS)
+
+
+# What the API may import from ``activities``: a workflow's typed input or signal payload, which
+# the workflow itself imports from its activities (activities never import a workflow). Domain
+# types (events, subscriptions, health changes) come from ``atrium`` instead.
+API_IMPORTS_OF_ACTIVITIES = {
+    ("api.webhooks.dispatcher", "activities.intake"): "BatchInput, the event-batch run's input",
+    ("api.webhooks.proctoring", "activities.proctoring"): (
+        "SessionOutcome, the proctored-exam run's session-result signal"
+    ),
+}
+
+
+def test_the_api_imports_activities_only_for_workflow_payloads() -> None:
+    found = {
+        (module, target)
+        for module, targets in graph().items()
+        if module.split(".")[0] == "api"
+        for target in targets
+        if target.split(".")[0] == "activities"
+    }
+    unlisted = sorted(f"{m} imports {t}" for m, t in found - API_IMPORTS_OF_ACTIVITIES.keys())
+    assert not unlisted, f"the API reaches into activities: {unlisted}"
+    stale = sorted(f"{m} -> {t}" for m, t in API_IMPORTS_OF_ACTIVITIES.keys() - found)
+    assert not stale, f"allowed but no longer imported (take them off the list): {stale}"
+
+
+def test_pairs_that_once_imported_each_other_import_one_way() -> None:
+    """Issue 13 found these pairs importing each other; now only the first imports the second
+    (the workflow calls the activities, the command starts the API) or neither the other."""
+    g = graph()
+    assert "activities.events" in g["workflows.event_delivery"]
+    assert "workflows.event_delivery" not in g["activities.events"]
+    assert "atrium.cli" not in g["api.main"]
+    assert "api.auth.rbac" not in g["atrium.settings"]

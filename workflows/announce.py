@@ -24,7 +24,9 @@ from temporalio.worker import (
 )
 
 with workflow.unsafe.imports_passed_through():
-    from activities.events import DELIVERY_WORKFLOW, EventActivities, EventEnvelope, PublishInput
+    from activities.events import EventActivities, PublishInput
+    from atrium.events.delivery import DELIVERY_WORKFLOW
+    from atrium.events.envelope import EventEnvelope
     from workflows.policies import LOCAL_STORE
 
 MEMO_KEY = "announce"

@@ -5,6 +5,7 @@ most once (activities/intake.py), so a retried or repeated batch writes nothing 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from temporalio import workflow
@@ -14,6 +15,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.policies import EXTERNAL_CALL
 
 WORKFLOW_TYPE = "event-batch"
+
+
+def batch_workflow_id(process: str, ids: list[int]) -> str:
+    """Names the intake rows the batch applies (a repeated batch of them is refused)."""
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    return f"intake-batch:{process}:{ids[0]}-{ids[-1]}:{digest}"
 
 
 @workflow.defn(name=WORKFLOW_TYPE, sandboxed=False)

@@ -11,13 +11,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
 with workflow.unsafe.imports_passed_through():
-    from activities.events import (
-        DeadLetterInput,
-        DeliverInput,
-        DeliveryRetry,
-        EventActivities,
-        EventDeliveryInput,
-    )
+    from activities.events import DeadLetterInput, DeliverInput, EventActivities
+    from atrium.events.delivery import DeliveryRetry, EventDeliveryInput
     from workflows.policies import LOCAL_STORE, SHORT_CALL
 
 

@@ -1,6 +1,7 @@
 """Library patron provisioning: every active student and teacher in the SIS has a Koha patron
 with the right category and an expiry at the end of their last term; leavers are expired, never
-deleted (their loans and fines stay on record). Safe to rerun: each write looks first."""
+deleted (their loans and fines stay on record); people erased on request (a privacy tombstone)
+are not provisioned again. Safe to rerun: each write looks first."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ class LibraryProvisioningResult(BaseModel):
     updated: int
     unchanged: int
     expired: list[str]
+    erased: int = 0  # people erased on request (tombstoned): not provisioned again
     skipped: list[str]  # SIS records without an identifier or a family name
     failed: dict[str, str]  # cardnumber -> why Koha refused it
 
@@ -92,7 +94,7 @@ class LibraryProvisioning:
                         heartbeat_timeout=SHORT_CALL,
                         retry_policy=EXTERNAL_CALL,
                     )
-                    for name in ("created", "updated", "unchanged", "expired"):
+                    for name in ("created", "updated", "unchanged", "expired", "erased"):
                         getattr(total, name).extend(getattr(outcome, name))
                     total.failed.update(outcome.failed)
                 offset = page.next_offset
@@ -103,6 +105,7 @@ class LibraryProvisioning:
             updated=len(total.updated),
             unchanged=len(total.unchanged),
             expired=total.expired,
+            erased=len(total.erased),
             skipped=skipped,
             failed=total.failed,
         )

@@ -1,10 +1,10 @@
 """Canvas as a sync target: big batches through SIS Import, small deltas through the REST API.
 
-REST writes are idempotent by construction: a user is looked up by ``sis_user_id`` before it is
-created (and a "SIS ID already in use" answer turns into an update), an enrollment POST is an
-upsert on (user, section, type), and concluding an already concluded enrollment changes nothing.
-Record types with no cheap REST path (schools, terms, classes, suspending a user) always go
-through a (small) SIS Import.
+REST writes are idempotent by construction: ``canvas.ensure_user`` finds a user by SIS id
+before creating one, an enrollment POST is an upsert on (user, section, type), and concluding an
+already concluded enrollment changes nothing. Record types with no cheap REST path (schools,
+terms, classes, suspending a user) always go through a (small) SIS Import, whose id is kept in
+the store under the batch key so that a retried activity polls the import it started.
 """
 
 from __future__ import annotations
@@ -12,28 +12,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from activities.sync.canvas_sis import CanvasBulk
 from activities.sync.writes import Heartbeat, WriteItem, WriteOutcome
 from atrium.sync.store import SyncStore
 from connectors.canonical.models import Enrollment, Person
 from connectors.canvas import CanvasClient, sis
-from connectors.canvas.mapping import ROLE_TO_CANVAS
-from connectors.canvas.models import NewEnrollment, NewUser, UserUpdate
-from connectors.errors import Conflict, ConnectorError, NotFound
+from connectors.canvas.mapping import enrollment_type
+from connectors.canvas.models import NewEnrollment, NewUser, SisImport
+from connectors.canvas.sis_bulk import SisRow, failures, importable
+from connectors.errors import ConnectorError
 
-ENROLLMENT_TYPES = {
-    "student": "StudentEnrollment",
-    "teacher": "TeacherEnrollment",
-    "ta": "TaEnrollment",
-    "observer": "ObserverEnrollment",
-}
 REST_CONCURRENCY = 8
+POLL_SECONDS = 0.1
 
 
 class CanvasWriter:
     def __init__(self, client: CanvasClient, store: SyncStore, heartbeat: Heartbeat) -> None:
         self.client = client
-        self.bulk = CanvasBulk(client, store, heartbeat)
+        self.store = store
+        self.heartbeat = heartbeat
 
     async def aclose(self) -> None:
         """Nothing to do: the client belongs to the worker's sync context and is reused."""
@@ -49,7 +45,7 @@ class CanvasWriter:
         others = [i for i in items if i.source_id not in rest_ids]
         if not others:
             return rest_outcome
-        outcome = await self.bulk.write(record_type, others, batch_key)
+        outcome = await self._bulk(record_type, others, batch_key)
         outcome.target_ids.update(rest_outcome.target_ids)
         outcome.failed.update(rest_outcome.failed)
         return outcome
@@ -59,6 +55,44 @@ class CanvasWriter:
         if record_type == "enrollments":
             return True
         return record_type == "users" and item.action != "deactivate"
+
+    # -- SIS Import --------------------------------------------------------------------------
+
+    async def _bulk(
+        self, record_type: str, items: Sequence[WriteItem], batch_key: str
+    ) -> WriteOutcome:
+        if not importable(record_type):
+            return WriteOutcome(
+                failed={i.source_id: f"canvas has no place for {record_type}" for i in items}
+            )
+        batch = [SisRow(record=i.record, deactivate=i.action == "deactivate") for i in items]  # type: ignore[arg-type]
+        done = self.store.outcome(batch_key)
+        if done and done.startswith("sis_import:"):
+            import_id = int(done.split(":", 1)[1])
+        else:
+            started = await self.client.import_records(record_type, batch)  # type: ignore[arg-type]
+            import_id = started.id
+            self.store.record([(batch_key, f"sis_import:{import_id}")])
+        result = await self._wait(import_id)
+        by_record = {i.record.source_id: i.source_id for i in items}
+        failed = {
+            by_record.get(sid, sid): reason
+            for sid, reason in failures(record_type, batch, result).items()
+        }
+        written: dict[str, str | None] = {
+            i.source_id: None for i in items if i.source_id not in failed
+        }
+        return WriteOutcome(target_ids=written, failed=failed)
+
+    async def _wait(self, import_id: int) -> SisImport:
+        while True:
+            found = await self.client.get_sis_import(import_id)
+            if found.finished:
+                return found
+            self.heartbeat(f"sis_import:{import_id}:{found.workflow_state}:{found.progress}")
+            await asyncio.sleep(POLL_SECONDS)
+
+    # -- REST --------------------------------------------------------------------------------
 
     async def _rest(self, record_type: str, items: Sequence[WriteItem]) -> WriteOutcome:
         outcome = WriteOutcome()
@@ -88,46 +122,28 @@ class CanvasWriter:
             if person.preferred_first_name
             else name
         )
-        email = str(person.email) if person.email else None
-        try:
-            user = await self.client.update_user(
-                sis("user", person.source_id), UserUpdate(name=name, short_name=short, email=email)
-            )
-        except NotFound:
-            try:
-                user = await self.client.create_user(
-                    NewUser(
-                        name=name,
-                        short_name=short,
-                        unique_id=person.username,
-                        sis_user_id=person.source_id,
-                        integration_id=person.identifier,
-                        email=email,
-                    )
-                )
-            except Conflict:  # created by an earlier attempt that crashed before recording it
-                user = await self.client.get_user_by_sis_id(person.source_id)
-        return str(user.id)
+        new = NewUser(
+            name=name,
+            short_name=short,
+            unique_id=person.username or "",  # never empty: unfit records are quarantined first
+            sis_user_id=person.source_id,
+            integration_id=person.identifier,
+            email=str(person.email) if person.email else None,
+        )
+        return str((await self.client.ensure_user(new, refresh=True)).user.id)
 
     async def _enrollment(self, item: WriteItem) -> str | None:
         record = item.record
         assert isinstance(record, Enrollment)
-        section = sis("section", record.class_id)
         if item.action == "deactivate":
-            async for found in self.client.list_section_enrollments(
-                section, states=["active", "invited"]
-            ):
-                if found.sis_user_id == record.person_id or (
-                    found.user and found.user.sis_user_id == record.person_id
-                ):
-                    await self.client.conclude_enrollment(found.course_id, found.id)
-                    return str(found.id)
-            return None  # nothing active to conclude: already done
-        kind = ENROLLMENT_TYPES[ROLE_TO_CANVAS[record.role]]
+            ended = await self.client.conclude_section_enrollment(record.class_id, record.person_id)
+            return str(ended.id) if ended else None  # None: nothing active left to conclude
         created = await self.client.enroll_in_section(
-            section,
+            sis("section", record.class_id),
             NewEnrollment(
-                user_id=sis("user", record.person_id), type=kind, enrollment_state="active"
-            ),  # type: ignore[arg-type]
+                user_id=sis("user", record.person_id),
+                type=enrollment_type(record.role),
+                enrollment_state="active",
+            ),
         )
         return str(created.id)

@@ -1,21 +1,20 @@
-"""What every sync activity needs: integrations, their secrets, mappings and a target writer."""
+"""What every sync activity needs: integrations, their kept clients (through the runtime: one
+lookup, one secret path, one client cache), mappings and a target writer."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
-from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.connections import limited
 from activities.events import EventActivities
+from activities.runtime import Runtime, heartbeat
 from activities.sync.canvas_writer import CanvasWriter
 from activities.sync.moodle_writer import MoodleWriter
-from activities.sync.oneroster_pages import OneRosterPages
 from activities.sync.package_pages import PackagePages
 from activities.sync.writes import TargetWriter
 from atrium.credentials import Credentials
@@ -29,63 +28,40 @@ from connectors.canvas import CanvasClient
 from connectors.credentials import CredentialSource
 from connectors.http import HttpConnector
 from connectors.moodle import MoodleClient
+from connectors.oneroster import OneRosterClient
 
 C = TypeVar("C", bound=HttpConnector)
 
 
-def heartbeat(detail: str) -> None:
-    if activity.in_activity():
-        activity.heartbeat(detail)
+__all__ = ["SyncContext", "heartbeat"]
 
 
 class SyncContext:
     def __init__(
         self, engine: Engine, credentials: Credentials, events: EventActivities | None = None
     ) -> None:
+        self.runtime = Runtime(engine, credentials)
         self.engine = engine
         self.credentials = credentials
         self.events = events  # None: nothing published (benchmarks, tools)
         self.store = SyncStore(engine)
         self._mappings: dict[tuple[str, int], CompiledMapping] = {}
-        # One client per integration for the worker's lifetime: building an httpx client loads
-        # the CA bundle (tens to hundreds of ms), and a OneRoster token is good for many pages.
-        self._clients: dict[tuple[str, str, str], Any] = {}
 
-    def integration(self, name: str) -> Integration:
-        with session_scope(self.engine) as session:
-            found = session.exec(select(Integration).where(Integration.name == name)).first()
-        if found is None:
-            raise ApplicationError(
-                f"unknown integration {name!r}", non_retryable=True, type="NotFound"
-            )
-        return found
+    def integration(self, name: str, *systems: str) -> Integration:
+        """The enabled connection ``name`` (of one of ``systems``), or a permanent error."""
+        return self.runtime.connection(name, *systems)
 
     def secret(self, name: str, for_url: str | None = None) -> CredentialSource:
         """Connection ``name``'s secret, for a client calling ``for_url``: the worker's origin
         guard refuses it unless that URL and the connection's own are of the bound origin."""
-
-        async def read() -> Mapping[str, str]:
-            return await self.credentials.read(name, for_url=for_url)
-
-        return read
+        return self.runtime.source(name, for_url)
 
     def _client(self, name: str, system: str, make: type[C]) -> C:
-        found = self.integration(name)
-        if found.system != system:
-            raise ApplicationError(
-                f"{name!r} is a {found.system}, not a {system}",
-                non_retryable=True,
-                type="InvalidRequest",
-            )
-        key = (name, system, found.base_url)
-        if key not in self._clients:
-            secret = self.secret(name, found.base_url)
-            client = make(found.base_url, secret)  # type: ignore[call-arg, arg-type]
-            self._clients[key] = limited(client, name)
-        return self._clients[key]  # type: ignore[no-any-return]
+        return self.runtime.client(self.integration(name, system), make)  # type: ignore[arg-type]
 
-    def source(self, name: str) -> OneRosterPages:
-        return self._client(name, "oneroster", OneRosterPages)
+    def source(self, name: str) -> OneRosterClient:
+        """The kept client of the OneRoster connection ``name`` (callers do not close it)."""
+        return self._client(name, "oneroster", OneRosterClient)
 
     def canvas(self, name: str) -> CanvasClient:
         return self._client(name, "canvas", CanvasClient)
@@ -94,22 +70,22 @@ class SyncContext:
         return self._client(name, "moodle", MoodleClient)
 
     @asynccontextmanager
-    async def borrow_source(self, name: str) -> AsyncIterator[OneRosterPages]:
+    async def borrow_source(self, name: str) -> AsyncIterator[OneRosterClient]:
         """The shared client, for an ``async with`` block that must not close it."""
         yield self.source(name)
 
     @asynccontextmanager
     async def borrow_roster(
         self, name: str, package: int | None = None
-    ) -> AsyncIterator[OneRosterPages | PackagePages]:
+    ) -> AsyncIterator[OneRosterClient | PackagePages]:
         """Where a sync reads the SIS's roster: its REST API, or, for a SIS connection with the
         option ``{"source": "csv"}``, the staged CSV package ``package`` (default: the newest
         processed bulk package)."""
-        found = self.integration(name)
-        if found.system == "oneroster" and found.options.get("source") == "csv":
+        found = self.integration(name, "oneroster")
+        if (found.options or {}).get("source") == "csv":
             yield PackagePages(self.engine, name, package)
         else:
-            yield self.source(name)
+            yield self.runtime.client(found, OneRosterClient)
 
     def writer(self, name: str) -> TargetWriter:
         system = self.integration(name).system
@@ -139,6 +115,8 @@ class SyncContext:
         key = (name, stored.version)
         if key not in self._mappings:
             self._mappings[key] = CompiledMapping(
-                MappingSpec.model_validate(stored.spec), stored.record_type
+                MappingSpec.model_validate(stored.spec),
+                stored.record_type,
+                label=f"{name}@{stored.version}",
             )
         return self._mappings[key]

@@ -3,10 +3,8 @@
 
 A package is received once per (source, name, SHA-256): receiving one already filed answers
 ``duplicate`` and stages nothing. The SIS connection is a ``oneroster`` integration whose options
-say ``{"source": "csv"}``; its drop is reached with ``sftp_username`` and ``sftp_password`` (or
-``sftp_private_key``) from its secret, ``sftp_host_key`` (required: the host is pinned),
-``sftp_host`` (default: the connection's host), ``sftp_port`` (22) and ``sftp_drop`` (``drop``)
-from its options or its secret.
+say ``{"source": "csv"}``; how its drop is reached (the ``sftp_*`` settings) is
+activities/clients.py's.
 """
 
 from __future__ import annotations
@@ -19,14 +17,13 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.connections import host_of, integration, secret, setting
-from activities.sync.context import heartbeat
-from activities.sync.errors import translate
+from activities.clients import drop_client
+from activities.runtime import Runtime, heartbeat
 from atrium.credentials import Credentials
 from atrium.sync import packages
-from connectors.credentials import static_credentials
 from connectors.oneroster.package_source import read_package, sha256_of
-from connectors.sftp import DropClient, SftpLogin
+from connectors.sftp import DropClient
+from connectors.sftp.drop import Outcome
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$"
 
@@ -50,7 +47,7 @@ class FileInput(BaseModel):
     source: str
     name: str = Field(pattern=NAME)
     package: int
-    outcome: str = Field(pattern=r"^(processed|rejected)$")
+    outcome: Outcome
     again_as: str = Field(pattern=NAME)  # stable across retries: the run id
     duplicate: bool = False
     syncs: dict[str, dict[str, object]] = Field(default_factory=dict)  # target -> outcome
@@ -62,52 +59,25 @@ class FinishInput(BaseModel):
 
 
 class CsvSourceActivities:
-    def __init__(self, engine: Engine, credentials: Credentials) -> None:
-        self.engine, self.credentials = engine, credentials
+    def __init__(
+        self, engine: Engine, credentials: Credentials, *, runtime: Runtime | None = None
+    ) -> None:
+        self.runtime = runtime or Runtime(engine, credentials)
+        self.engine = engine
 
     async def _drop(self, name: str) -> DropClient:
-        row = await integration(self.engine, name, "oneroster")
-        if (row.options or {}).get("source") != "csv":
-            raise ApplicationError(
-                f"{name}: not a CSV source (its options need source=csv)",
-                type="InvalidRequest",
-                non_retryable=True,
-            )
-        fields = await secret(self.credentials, name)
-        host_key = setting(row, fields, "sftp_host_key")
-        if not host_key:
-            raise ApplicationError(
-                f"{name}: no sftp_host_key to pin the SIS's SFTP server",
-                type="AuthError",
-                non_retryable=True,
-            )
-        login = {"username": fields.get("sftp_username", "")}
-        if fields.get("sftp_private_key"):
-            login["private_key"] = fields["sftp_private_key"]
-        else:
-            login["password"] = fields.get("sftp_password", "")
-        return DropClient(
-            SftpLogin(
-                host=setting(row, fields, "sftp_host", host_of(row.base_url)),
-                port=int(setting(row, fields, "sftp_port", "22")),
-                host_key=host_key,
-                credentials=static_credentials(login),
-                system=f"{name}-sftp",
-                timeout=20.0,
-            ),
-            drop=setting(row, fields, "sftp_drop", "drop"),
-        )
+        return await drop_client(self.runtime, await self.runtime.aconnection(name, "oneroster"))
 
     @activity.defn(name="csv_list_drop")
     async def list_drop(self, source: str) -> list[str]:
         drop = await self._drop(source)
-        with translate():
+        with self.runtime.translate(source):
             return [f.name for f in await drop.list()]
 
     @activity.defn(name="csv_receive_drop")
     async def receive_drop(self, input: DropRef) -> Received:
         drop = await self._drop(input.source)
-        with translate():
+        with self.runtime.translate(input.source):
             data = await drop.download(input.name)
         heartbeat(f"{input.name}: downloaded {len(data)} bytes")
         package, _ = packages.receive(
@@ -188,7 +158,7 @@ class CsvSourceActivities:
             "received_at": found.received_at.isoformat(),
         }
         drop = await self._drop(input.source)
-        with translate():
+        with self.runtime.translate(input.source):
             return await drop.file(
                 input.name,
                 input.outcome,

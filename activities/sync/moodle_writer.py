@@ -9,7 +9,6 @@ Moodle refuses as a whole is retried record by record so that only the bad recor
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from activities.sync.writes import WriteItem, WriteOutcome
 from atrium.sync.store import SyncStore
@@ -17,9 +16,6 @@ from connectors.canonical.models import Class, Enrollment, Person
 from connectors.errors import ConnectorError
 from connectors.moodle import MoodleClient
 from connectors.moodle import mapping as moodle
-from connectors.moodle.models import UserUpdate
-
-DEFAULT_CATEGORY = 1
 
 
 class MoodleWriter:
@@ -67,7 +63,7 @@ class MoodleWriter:
             if sid in existing:
                 update = moodle.person_to_user_update(person, existing[sid])
                 if any(i.action == "deactivate" for i in items if i.source_id == sid):
-                    update = UserUpdate(id=existing[sid], suspended=True)
+                    update = moodle.suspension(existing[sid])
                 updates.append(update)
             else:
                 creates.append(moodle.person_to_new_user(person))
@@ -96,9 +92,7 @@ class MoodleWriter:
             if item.action == "deactivate":
                 out[item.source_id] = None
                 continue
-            created = await self.client.create_courses(
-                [moodle.class_to_new_course(klass, categoryid=DEFAULT_CATEGORY)]
-            )
+            created = await self.client.create_courses([moodle.class_to_new_course(klass)])
             out[item.source_id] = str(created[0].id)
         return out
 
@@ -106,7 +100,7 @@ class MoodleWriter:
         records = [i.record for i in items]
         people = self._targets("users", [r.person_id for r in records])  # type: ignore[attr-defined]
         courses = self._targets("classes", [r.class_id for r in records])  # type: ignore[attr-defined]
-        enrolments: list[Any] = []
+        enrolments = []
         out: dict[str, str | None] = {}
         for item in items:
             record = item.record
@@ -117,12 +111,14 @@ class MoodleWriter:
                     f"moodle: user {record.person_id} or course {record.class_id} not synced yet",
                     system="moodle",
                 )
-            enrolment = moodle.enrollment_to_enrolment(
-                record, userid=int(user), courseid=int(course)
+            enrolments.append(
+                moodle.enrollment_to_enrolment(
+                    record,
+                    userid=int(user),
+                    courseid=int(course),
+                    suspend=item.action == "deactivate",
+                )
             )
-            if item.action == "deactivate":
-                enrolment.suspend = 1
-            enrolments.append(enrolment)
             out[item.source_id] = f"{user}@{course}"
         await self.client.enrol(enrolments)
         return out

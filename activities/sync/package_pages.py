@@ -1,5 +1,6 @@
-"""Pages of a staged OneRoster CSV package, offered as ``OneRosterPages`` offers the REST API's:
-the roster sync, reconciliation and backfill read either without knowing which.
+"""Pages of a staged OneRoster CSV package, offered as ``OneRosterClient.raw_page`` offers the
+REST API's: the roster sync, reconciliation and backfill read either without knowing which
+(``connectors.oneroster.pages.page_records`` decodes both).
 
 A package is already the selection its SIS made (a bulk file is everything, a delta file is what
 changed), so a ``filter`` (the incremental cursor) is not applied: records the store already
@@ -8,13 +9,11 @@ holds at the same version come out unchanged.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.engine import Engine
 from temporalio.exceptions import ApplicationError
 
-from activities.sync.oneroster_pages import parse_page
 from atrium.sync import packages
+from connectors.oneroster.endpoints import endpoint
 
 
 class PackagePages:
@@ -35,15 +34,9 @@ class PackagePages:
             )
         return self._package
 
-    async def page(
-        self, collection: str, *, offset: int, limit: int, filter: str | None = None
-    ) -> tuple[list[dict[str, Any]], int]:
-        body, total = await self.raw_page(collection, offset=offset, limit=limit, filter=filter)
-        return parse_page(collection, body), total
-
     async def raw_page(
         self, collection: str, *, offset: int, limit: int, filter: str | None = None
     ) -> tuple[bytes, int]:
         rows = packages.page(self.engine, self.package, collection, offset, limit)
-        body = f'{{"{collection}":[{",".join(rows)}]}}'.encode()
+        body = f'{{"{endpoint(collection).wrapper}":[{",".join(rows)}]}}'.encode()
         return body, packages.total(self.engine, self.package, collection)

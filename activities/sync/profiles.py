@@ -11,16 +11,14 @@ from sqlmodel import select
 from temporalio import activity
 
 from activities.sync.context import SyncContext
-from activities.sync.errors import translate
 from activities.sync.profile_endpoints import FIELDS, CanvasProfiles, MoodleProfiles, Profile
 from activities.sync.synced_events import SyncedRecord, announce_synced
 from atrium.db import session_scope
+from atrium.metrics import sync as metrics
 from atrium.models.conflict import SyncConflict
 from atrium.sync.conflicts import FieldPolicy, Policy, Side, decide
 from atrium.sync.store import Saved
 from atrium.sync.versions import version_of
-from connectors.canvas import CanvasClient
-from connectors.moodle import MoodleClient
 
 Endpoint = CanvasProfiles | MoodleProfiles
 
@@ -59,20 +57,18 @@ class ProfileActivities:
         self.ctx = ctx
 
     def _endpoint(self, name: str) -> Endpoint:
-        found = self.ctx.integration(name)
-        if found.system == "canvas":
-            return CanvasProfiles(CanvasClient(found.base_url, self.ctx.secret(name)))
-        return MoodleProfiles(MoodleClient(found.base_url, self.ctx.secret(name)))
+        """Connection ``name``'s profiles, through the sync context's kept client."""
+        if self.ctx.integration(name, "canvas", "moodle").system == "canvas":
+            return CanvasProfiles(self.ctx.canvas(name))
+        return MoodleProfiles(self.ctx.moodle(name))
 
     @activity.defn(name="profile_compare")
     async def compare(self, input: CompareInput) -> CompareResult:
         a, b = self._endpoint(input.a), self._endpoint(input.b)
-        try:
-            with translate():
-                side_a, side_b = await a.read(input.person_ids), await b.read(input.person_ids)
-        finally:
-            await a.client.aclose()
-            await b.client.aclose()
+        with self.ctx.runtime.translate(input.a):
+            side_a = await a.read(input.person_ids)
+        with self.ctx.runtime.translate(input.b):
+            side_b = await b.read(input.person_ids)
         known = self.ctx.store.snapshots(input.pair, "profiles", input.person_ids)
         result = CompareResult(writes=[], bases={}, conflicts=[])
         for pid in input.person_ids:
@@ -127,6 +123,7 @@ class ProfileActivities:
             )
             try:
                 session.commit()
+                metrics.conflict(input.pair, "profiles")  # new: a retry finds it parked already
             except IntegrityError:
                 session.rollback()
             row = session.exec(select(SyncConflict).where(SyncConflict.key == key)).one()
@@ -140,12 +137,8 @@ class ProfileActivities:
         for w in input.writes:
             by_target.setdefault((w.system, w.person_id), {})[w.field] = w.value
         for (system, pid), values in by_target.items():
-            endpoint = self._endpoint(system)
-            try:
-                with translate():
-                    await endpoint.write(pid, values)
-            finally:
-                await endpoint.client.aclose()
+            with self.ctx.runtime.translate(system):
+                await self._endpoint(system).write(pid, values)
         known = self.ctx.store.snapshots(input.pair, "profiles", list(input.bases))
         rows = []
         for pid, values in input.bases.items():

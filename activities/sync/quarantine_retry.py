@@ -8,12 +8,13 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.sync.context import SyncContext
-from activities.sync.errors import translate
+from activities.sync.erased import REASON as ERASED_REASON
 from activities.sync.fit import unfit_reason
 from activities.sync.writes import WriteItem
 from atrium.db import session_scope
 from atrium.models.integration import utcnow
 from atrium.models.quarantine import QuarantinedRecord
+from atrium.privacy.store import is_erased
 from atrium.sync.changes import map_page
 from atrium.sync.mapping import RECORD_TYPES, describe
 from atrium.sync.snapshots import snapshot
@@ -63,24 +64,31 @@ class QuarantineActivities:
         if row.status == "resolved":
             return RetryResult(quarantine_id=input.quarantine_id, resolved=True)
         kind = row.record_type
+        mapping: str | None = None  # a record quarantined at the target is not mapped again
         if row.stage in ("mapping", "validation"):
-            mapped, rejected = map_page(self.ctx.mapping(kind, input.mapping), [row.payload])
+            compiled = self.ctx.mapping(kind, input.mapping)
+            mapped, rejected = map_page(compiled, [row.payload])
             if rejected:
                 return self._finish(input.quarantine_id, False, rejected[0].reason)
-            record, version = mapped[0].record, mapped[0].version
+            record, version, mapping = mapped[0].record, mapped[0].version, compiled.label
         else:
             try:
                 record = RECORD_TYPES[kind].model_validate(row.payload)
             except ValidationError as exc:
                 return self._finish(input.quarantine_id, False, describe(exc))
             version = version_of(record.model_dump(mode="json"))
+        person = str(getattr(record, "person_id", None) or record.source_id)
+        if kind in ("users", "enrollments", "results") and is_erased(
+            self.ctx.engine, [(person, None)]
+        ):
+            return self._finish(input.quarantine_id, False, ERASED_REASON)  # a tombstone
         if reason := unfit_reason(self.ctx.integration(row.integration).system, record):
             return self._finish(input.quarantine_id, False, reason)  # still unusable there
         key = idempotency_key(f"quarantine-{row.id}", f"{kind}/{record.source_id}", version)
         item = WriteItem(record.source_id, record, "create", key)
         writer = self.ctx.writer(row.integration)
         try:
-            with translate():
+            with self.ctx.runtime.translate(row.integration):
                 outcome = await writer.write(kind, [item], bulk=False, batch_key=key)
         finally:
             await writer.aclose()
@@ -98,6 +106,7 @@ class QuarantineActivities:
                     outcome.target_ids.get(record.source_id),
                     record.date_last_modified,
                     snapshot(record),
+                    mapping,
                 )
             ],
         )

@@ -10,12 +10,11 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from activities.sync.context import SyncContext, heartbeat
-from activities.sync.errors import translate
-from activities.sync.oneroster_pages import parse_page
 from atrium.sync.changes import map_page
 from connectors.canonical.models import Enrollment, Person
 from connectors.canvas import CanvasClient, sis
-from connectors.canvas.mapping import ROLE_TO_CANVAS
+from connectors.canvas.mapping import ROLE_TO_CANVAS, csv_role
+from connectors.oneroster.pages import page_records
 
 PAGE = 2000
 SAMPLE = 100  # ids listed per kind of drift; the counts are exact
@@ -67,11 +66,11 @@ class ReconcileActivities:
         async with self.ctx.borrow_roster(name) as source:
             offset = 0
             while True:
-                with translate():
+                with self.ctx.runtime.translate(name):
                     body, total = await source.raw_page(
                         kind, offset=offset, limit=PAGE, filter="status='active'"
                     )
-                raws = await asyncio.to_thread(parse_page, kind, body)
+                raws = await asyncio.to_thread(page_records, kind, body)
                 mapped, _ = await asyncio.to_thread(map_page, mapping, raws)
                 records.update((m.source_id, m.record) for m in mapped)
                 offset += PAGE
@@ -82,14 +81,13 @@ class ReconcileActivities:
     @activity.defn(name="reconcile_type")
     async def reconcile(self, input: ReconcileInput) -> Drift:
         source = await self._source(input.source, input.record_type)
-        found = self.ctx.integration(input.target)
+        lms = self.ctx.canvas(input.target)  # kept by the sync context: not closed here
         drift = Drift(record_type=input.record_type, compared=len(source))
-        async with CanvasClient(found.base_url, self.ctx.secret(input.target)) as lms:
-            with translate():
-                if input.record_type == "users":
-                    await self._users(lms, source, drift)
-                else:
-                    await self._enrollments(lms, source, drift)
+        with self.ctx.runtime.translate(input.target):
+            if input.record_type == "users":
+                await self._users(lms, source, drift)
+            else:
+                await self._enrollments(lms, source, drift)
         return drift
 
     async def _users(self, lms: CanvasClient, source: dict[str, object], drift: Drift) -> None:
@@ -127,7 +125,7 @@ class ReconcileActivities:
             present: set[tuple[str, str]] = set()
             async for e in lms.list_section_enrollments(sis("section", class_id)):
                 user = e.sis_user_id or (e.user.sis_user_id if e.user else None)
-                key = (user or "", e.type.removesuffix("Enrollment").lower())
+                key = (user or "", csv_role(e.type))
                 present.add(key)
                 if key not in wanted:
                     _note(drift, "extra", f"{class_id}/{user}/{key[1]}")

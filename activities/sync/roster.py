@@ -26,18 +26,19 @@ from activities.sync.contracts import (
     PlanInput,
     PlanResult,
 )
-from activities.sync.errors import translate
+from activities.sync.erased import split_erased
 from activities.sync.fit import split_unfit
-from activities.sync.oneroster_pages import parse_page
 from activities.sync.package_pages import PackagePages
 from activities.sync.synced_events import SyncedRecord, announce_synced
 from activities.sync.writes import WriteItem
+from atrium.metrics import sync as metrics
 from atrium.sync.changes import Change, Mapped, Rejected, classify_page, map_page
 from atrium.sync.mapping import CompiledMapping
 from atrium.sync.quarantine import quarantine, resolve
 from atrium.sync.snapshots import restore, snapshot
 from atrium.sync.store import Saved
 from atrium.sync.versions import idempotency_key, version_of
+from connectors.oneroster.pages import page_records
 
 
 def iso(value: datetime) -> str:
@@ -59,8 +60,8 @@ class RosterActivities:
                     self.ctx.store.cursor(input.target, record_type) if input.incremental else None
                 )
                 filters[record_type] = f"dateLastModified>='{iso(cursor)}'" if cursor else None
-                with translate():
-                    _, totals[record_type] = await source.page(
+                with self.ctx.runtime.translate(input.source):
+                    _, totals[record_type] = await source.raw_page(
                         record_type, offset=0, limit=1, filter=filters[record_type]
                     )
             if isinstance(source, PackagePages):
@@ -72,7 +73,7 @@ class RosterActivities:
         ctx, kind = self.ctx, input.record_type
         result = PageResult(record_type=kind)
         async with ctx.borrow_roster(input.source, input.package) as source:
-            with translate():
+            with ctx.runtime.translate(input.source):
                 body, _ = await source.raw_page(
                     kind, offset=input.offset, limit=input.limit, filter=input.filter
                 )
@@ -88,8 +89,9 @@ class RosterActivities:
         writes = changes[Change.create] + changes[Change.update]
         result.created, result.updated = len(changes[Change.create]), len(changes[Change.update])
         result.unchanged = len(changes[Change.unchanged])
+        written: list[tuple[str, str | None]] = []
         if writes:
-            failed, written = await self._write(input, writes, "create")
+            failed, written = await self._write(input, writes, "create", mapping.label)
             rejected += failed
             created = {m.source_id for m in changes[Change.create]}
             versions = {m.source_id: m.version for m in writes}
@@ -110,17 +112,22 @@ class RosterActivities:
             seen = [m.source_id for m in changes[Change.unchanged] + pending]
             ctx.store.mark_seen(input.target, kind, input.run, seen)
         result.quarantined = quarantine(ctx.engine, input.target, kind, input.run, rejected)
+        metrics.records(
+            input.target, kind, written=len(written), unchanged=result.unchanged, rejected=rejected
+        )
         return result
 
     def _prepare(
         self, input: PageInput, mapping: CompiledMapping, body: bytes
     ) -> tuple[dict[Change, list[Mapped]], list[Rejected], int, str | None]:
-        raws = parse_page(input.record_type, body)
+        raws = page_records(input.record_type, body)
         modified = [str(r.get("dateLastModified")) for r in raws if r.get("dateLastModified")]
         mapped, rejected = map_page(mapping, raws)
         # spec-valid but unusable by this LMS (no username, "n/a" email, ext: role): quarantined
         mapped, unfit = split_unfit(self.ctx.integration(input.target).system, mapped, raws)
         rejected += unfit
+        mapped, erased = split_erased(self.ctx.engine, input.record_type, mapped)  # tombstones
+        rejected += erased
         known = self.ctx.store.known(input.target, input.record_type, [m.source_id for m in mapped])
         return (
             classify_page(mapped, known),
@@ -135,7 +142,7 @@ class RosterActivities:
         await announce_synced(self.ctx, input.run, input.source, input.target, kind, records)
 
     async def _write(
-        self, input: PageInput, items: list[Mapped], action: str
+        self, input: PageInput, items: list[Mapped], action: str, mapping: str
     ) -> tuple[list[Rejected], list[tuple[str, str | None]]]:
         """Write what changed; returns what the target refused and what it now holds (source
         id, target id), including what an earlier attempt of this page already wrote."""
@@ -156,7 +163,7 @@ class RosterActivities:
         )
         writer = ctx.writer(input.target)
         try:
-            with translate():
+            with ctx.runtime.translate(input.target):
                 outcome = await writer.write(kind, todo, bulk=input.bulk, batch_key=batch_key)
         finally:
             await writer.aclose()
@@ -172,7 +179,7 @@ class RosterActivities:
         written = list(outcome.target_ids.items()) + [
             (w.source_id, None) for w in batch if w.key in done
         ]
-        saved = await asyncio.to_thread(saved_rows, by_id, written)
+        saved = await asyncio.to_thread(saved_rows, by_id, written, mapping)
         await asyncio.to_thread(ctx.store.save, input.target, kind, input.run, saved)
         resolve(ctx.engine, input.target, kind, [sid for sid, _ in written])  # fixed at the source
         if outcome.failed and input.full:  # still in the export: not a deletion candidate
@@ -223,7 +230,7 @@ class RosterActivities:
             )
         writer = ctx.writer(input.target)
         try:
-            with translate():
+            with ctx.runtime.translate(input.target):
                 outcome = await writer.write(
                     kind,
                     items,
@@ -247,6 +254,7 @@ class RosterActivities:
         ctx.store.set_status(input.target, kind, [r.source_id for r in rejected], "failed")
         heartbeat(f"{kind}:{rows[-1][0]}")
         quarantined = quarantine(ctx.engine, input.target, kind, input.run, rejected)
+        metrics.records(input.target, kind, written=len(outcome.target_ids), rejected=rejected)
         return DeletionPageResult(
             deactivated=len(outcome.target_ids), quarantined=quarantined, next_after=rows[-1][0]
         )
@@ -259,7 +267,9 @@ class RosterActivities:
             )
 
 
-def saved_rows(by_id: dict[str, Mapped], written: list[tuple[str, str | None]]) -> list[Saved]:
+def saved_rows(
+    by_id: dict[str, Mapped], written: list[tuple[str, str | None]], mapping: str | None = None
+) -> list[Saved]:
     return [
         Saved(
             sid,
@@ -268,6 +278,7 @@ def saved_rows(by_id: dict[str, Mapped], written: list[tuple[str, str | None]]) 
             target,
             by_id[sid].record.date_last_modified,
             snapshot(by_id[sid].record),
+            mapping,
         )
         for sid, target in written
     ]

@@ -15,8 +15,8 @@ from typing import Literal
 
 from temporalio import activity
 
-from activities.events import EventEnvelope, envelope
 from activities.sync.context import SyncContext, heartbeat
+from atrium.events.envelope import EventEnvelope, envelope
 
 CHUNK = 500  # deliveries started between two heartbeats
 Action = Literal["created", "updated", "deactivated"]
@@ -60,7 +60,7 @@ async def announce_synced(
     records: Iterable[SyncedRecord],
 ) -> int:
     """Start the deliveries; returns how many started now."""
-    if ctx.events is None or not await ctx.events.subscribers.matching("record.synced"):
+    if ctx.events is None or not await ctx.events.wants("record.synced"):
         return 0  # (before building a million envelopes for nobody)
     events = [record_synced(run, source, target, record_type, r) for r in records]
     started = 0

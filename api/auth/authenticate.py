@@ -60,7 +60,13 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.utcoffset() is None else value
 
 
-def _user_principal(engine: Engine, username: str, generation: object) -> Principal:
+# What an enrol-only session may do: see its own account and enrol (api/routes/second_factor.py).
+ENROL_SCOPES = ["profile:read"]
+
+
+def _user_principal(
+    engine: Engine, username: str, generation: object, enrol_only: bool = False
+) -> Principal:
     with Session(engine) as session:
         user = session.exec(select(User).where(User.username == username)).first()
     if user is None or user.disabled:
@@ -70,6 +76,7 @@ def _user_principal(engine: Engine, username: str, generation: object) -> Princi
     return Principal(
         subject=user.username, kind="user", role=user.role,
         person_id=user.person_id, class_ids=list(user.class_ids),
+        scopes=ENROL_SCOPES if enrol_only else None, must_enrol=enrol_only,
     )  # fmt: skip
 
 
@@ -83,6 +90,8 @@ def _key_principal(engine: Engine, key: str) -> Principal:
             raise unauthorized("API key revoked")
         if row.expires_at is not None and _utc(row.expires_at) <= now:
             raise unauthorized("API key expired")
+        if row.suspended_at is not None:  # a security event's response (atrium/security_signals)
+            raise unauthorized("API key suspended after a security event: ask to resume it")
         owner = session.exec(select(User).where(User.username == row.owner)).first()
         if owner is None or owner.disabled:
             raise unauthorized("API key's owner is unknown or disabled")
@@ -149,7 +158,10 @@ async def authenticate(request: Request) -> Principal:
             return await verifier.principal(credential)
         signing_key: SigningKey = request.app.state.signing_key
         claims = tokens.decode(await signing_key.get(), credential)
-        return await asyncio.to_thread(_user_principal, engine, str(claims["sub"]), claims["gen"])
+        enrol_only = claims.get("sf") == tokens.ENROL_ONLY
+        return await asyncio.to_thread(
+            _user_principal, engine, str(claims["sub"]), claims["gen"], enrol_only
+        )
     except tokens.TokenInvalid as exc:
         raise unauthorized(str(exc), invalid_token=True) from None
     except oidc.Refused as exc:

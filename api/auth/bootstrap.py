@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from api.auth.passwords import hash_password
@@ -18,8 +19,41 @@ from atrium.settings import Settings
 PASSWORD_FILE = "initial-admin-password"  # noqa: S105  # nosec B105  # a file name
 
 
+MIN_PASSWORD = 12
+
+
+class BootstrapError(ValueError):
+    """The first administrator cannot be created as configured (one line for the operator)."""
+
+
+def initial_admin_from_file(settings: Settings, engine: Engine) -> bool:
+    """``atrium api`` in a container: the first administrator, with the password in
+    ``api.initial_admin_password_file``, when none exists yet. True when it created one. Replicas
+    starting together create one: the loser of the race finds the winner's account."""
+    path = settings.api.initial_admin_password_file
+    if path is None:
+        return False
+    try:
+        password = path.read_text().strip()
+    except OSError as exc:
+        raise BootstrapError(
+            f"ATRIUM_API__INITIAL_ADMIN_PASSWORD_FILE: cannot read {path}: {exc.strerror}"
+        ) from None
+    if len(password) < MIN_PASSWORD:
+        raise BootstrapError(
+            f"ATRIUM_API__INITIAL_ADMIN_PASSWORD_FILE: the password in {path} is shorter than "
+            f"{MIN_PASSWORD} characters"
+        )
+    try:
+        return (
+            ensure_initial_admin(settings, engine, keep_file=False, password=password) is not None
+        )
+    except IntegrityError:  # another replica created it at the same instant
+        return False
+
+
 def ensure_initial_admin(
-    settings: Settings, engine: Engine, keep_file: bool | None = None
+    settings: Settings, engine: Engine, keep_file: bool | None = None, password: str | None = None
 ) -> str | None:
     """Create ``settings.api.initial_admin_username`` with a random password if the database has
     no administrator; returns that password (to show once) or None when one already exists.
@@ -31,7 +65,7 @@ def ensure_initial_admin(
     with Session(engine) as session:
         if session.exec(select(User).where(User.role == "administrator")).first():
             return None
-        password = secrets.token_urlsafe(18)
+        password = password or secrets.token_urlsafe(18)
         username = settings.api.initial_admin_username
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None:

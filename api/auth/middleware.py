@@ -19,9 +19,9 @@ from sqlalchemy.engine import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import audit
 from api.auth.principal import Principal
 from api.auth.rate_limit import RateState
+from atrium import audit
 from atrium.models.audit import AuditEventBase
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})

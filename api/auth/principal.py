@@ -15,6 +15,9 @@ class Principal(BaseModel):
     class_ids: list[str] = Field(default_factory=list)  # classes a professor teaches
     scopes: list[str] | None = None  # an API key's permissions; None for users
     owner: str | None = None  # for an API key: the user who created it
+    # A login whose role needs a second factor it has not enrolled: only "profile:read" (its own
+    # account, and the enrolment) until it has one (ATRIUM_API__REQUIRE_SECOND_FACTOR_FOR).
+    must_enrol: bool = False
 
     def can(self, permission: str) -> bool:
         if self.scopes is not None and permission not in self.scopes:

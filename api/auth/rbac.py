@@ -38,8 +38,17 @@ PERMISSIONS: dict[str, str] = {
     "quarantine:read": "read quarantined records",
     "quarantine:retry": "retry or discard quarantined records",
     "security:read": "read the deployment's security assessment (atrium security check)",
+    "security:manage": "acknowledge security events (threat detection)",
     "alerts:read": "read alert rules, alerts and their history",
     "alerts:manage": "change alert rules; acknowledge and resolve alerts",
+    "designs:read": "read designed processes, their versions and diffs",
+    "designs:write": "edit drafts of designed processes, publish and roll back versions",
+    "designs:approve": "approve publishing a version with a destructive action (not one's own)",
+    "schedules:read": "read the schedules that start processes",
+    "schedules:manage": "create, change, pause, trigger, backfill and delete schedules",
+    "privacy:export": "export everything the systems hold about one person (download audited)",
+    "privacy:erase": "request, follow and cancel the erasure of a person across the systems",
+    "privacy:manage": "place legal holds; set erasure rules and the retention of Atrium's data",
 }
 
 _READ_ONLY = frozenset(p for p in PERMISSIONS if p.endswith(":read"))
@@ -67,6 +76,10 @@ MATRIX: dict[Role, frozenset[str]] = {
             "quarantine:retry",
             "alerts:read",
             "alerts:manage",
+            "designs:read",
+            "designs:write",
+            "schedules:read",
+            "schedules:manage",
         }
     ),  # fmt: skip
     Role.secretary: frozenset(
@@ -97,6 +110,7 @@ MATRIX: dict[Role, frozenset[str]] = {
             "quarantine:read",
             "audit:read",
             "alerts:read",
+            "schedules:read",
         }
     ),  # fmt: skip
     Role.professor: frozenset({"profile:read", "processes:read", "runs:read"}),

@@ -12,8 +12,10 @@ import structlog
 from fastapi import Depends, Request
 from temporalio.client import Client
 
-from activities.events import DeliveryRetry, SubscriberDirectory, publish
 from api.events.broadcaster import Broadcaster, StreamEvent
+from atrium.events.delivery import DeliveryRetry, publish
+from atrium.events.subscribers import SubscriberDirectory
+from atrium.events.triggers import TriggerDirectory
 from workflows.announce import RUN_EVENTS
 
 log = structlog.get_logger("events")
@@ -27,9 +29,12 @@ class EventHub:
         *,
         task_queue: str,
         retry: DeliveryRetry,
+        triggers: TriggerDirectory | None = None,
     ) -> None:
         self.broadcaster = broadcaster
         self.subscribers = subscribers
+        # Designed processes started by run events: a run must announce those too.
+        self.triggers = triggers or TriggerDirectory(subscribers.engine, subscribers.ttl)
         self.task_queue = task_queue
         self.retry = retry
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -75,8 +80,12 @@ class EventHub:
         self.publish(client, "run.started", data, f"run.started:{workflow_id}:{run_id}")
 
     async def announced(self) -> list[str]:
-        """The event types runs publish themselves that have a subscriber now."""
-        return [t for t in RUN_EVENTS if await self.subscribers.matching(t)]
+        """The event types runs publish themselves that have a subscriber or a trigger now."""
+        return [
+            t
+            for t in RUN_EVENTS
+            if await self.subscribers.matching(t) or await self.triggers.matching(t)
+        ]
 
     async def drain(self) -> None:
         """Let pending fan-outs finish (shutdown, tests), a few seconds at most."""

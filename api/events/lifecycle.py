@@ -9,13 +9,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from activities.events import DeliveryRetry, SubscriberDirectory
 from api.events.broadcaster import Broadcaster
 from api.events.hub import EventHub
 from api.events.watchers import HealthChanges, RunOutcomes, StreamWatcher
 from api.webhooks.config import WebhookConfig
 from api.webhooks.ingest import WebhookIngest
 from api.webhooks.secrets import SigningSecrets
+from atrium.events.delivery import DeliveryRetry
+from atrium.events.subscribers import SubscriberDirectory
 from atrium.settings import Settings
 from atrium.temporal import TaskQueues
 from atrium.webhook_secrets import WebhookSecrets

@@ -25,9 +25,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from activities.health import health_change
 from api.events.broadcaster import Broadcaster, StreamEvent
 from atrium.db import session_scope
+from atrium.events.health import health_change
 from atrium.models import HealthCheck, Integration
 
 log = structlog.get_logger("events")

@@ -56,7 +56,7 @@ def _alert(session: Session, alert_id: int) -> Alert:
 def _check_comms(session: Session, name: str | None) -> None:
     if name is None:
         return
-    row = session.exec(select(Integration).where(Integration.name == name)).first()
+    row = Integration.named(session, name)
     if row is None or row.system != "comms":
         raise HTTPException(422, f"comms_integration: {name!r} is not a comms connection")
 

@@ -100,3 +100,20 @@ async def revoke_api_key(key_id: KeyId, session: SessionDep) -> Response:
         session.add(row)
         session.commit()
     return Response(status_code=204)
+
+
+@router.post(
+    "/{key_id}/resume", response_model=ApiKeyPublic, dependencies=[require("api_keys:manage")]
+)
+async def resume_api_key(key_id: KeyId, session: SessionDep) -> ApiKeyPublic:
+    """Resume a key a security event suspended (atrium/security_signals/): it works again, and
+    the network it was suspended for is now one of its own. A revoked key stays revoked."""
+    row = _get(session, key_id)
+    if row.revoked_at is not None:
+        raise HTTPException(409, f"API key {key_id} is revoked: create a new one")
+    if row.suspended_at is None:
+        raise HTTPException(409, f"API key {key_id} is not suspended")
+    row.suspended_at, row.suspended_by_event = None, None
+    session.add(row)
+    session.commit()
+    return ApiKeyPublic.model_validate(row.model_dump())

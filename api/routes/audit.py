@@ -10,9 +10,9 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement
 from sqlmodel import col, func, select
 
-from api.auth import audit
 from api.deps import EngineDep, SessionDep
 from api.security import require
+from atrium import audit
 from atrium.bounds import BoundedDatetime, Limit, Line, Offset
 from atrium.models import AuditEvent
 from atrium.models.audit import AuditEventPublic

@@ -22,6 +22,7 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payload, Payloads
 
+from api.auth import threats
 from api.auth.principal import Principal
 from api.security import public, require
 
@@ -94,6 +95,7 @@ async def decode(request: Request, principal: Principal = require("runs:read")) 
         opened = await request.app.state.codec.decode(payloads)
     except Exception as exc:  # a foreign key id, damaged data, Vault down: say which, no detail
         raise HTTPException(422, f"payloads: cannot be decrypted ({type(exc).__name__})") from None
+    await threats.records_read(request, principal, len(opened), "codec decodes")  # unusual? event
     if not principal.can("payloads:decode"):
         opened = [_redacted(p) for p in opened]
     return _answer(opened, request)

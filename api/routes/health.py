@@ -14,6 +14,8 @@ from api.auth.responses import COMMON_ERRORS
 from api.deps import CredentialsDep, EngineDep, TemporalDep
 from api.security import public, require
 from atrium.db import ping
+from atrium.metrics.state import ClusterState
+from atrium.temporal import TaskQueues
 
 router = APIRouter(tags=["health"])
 
@@ -79,6 +81,21 @@ async def readyz(
     dependencies=[require("metrics:read")],
     responses=COMMON_ERRORS,
 )
-async def metrics() -> Response:
-    """Prometheus metrics; scrapers authenticate with an API key scoped to metrics:read."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+async def metrics(request: Request, engine: EngineDep) -> Response:
+    """Prometheus metrics; scrapers authenticate with an API key scoped to metrics:read. This
+    process's (requests, connector calls, webhook intake) and the deployment's state (quarantine,
+    dead letters, intake depth, task-queue backlogs: atrium/metrics/state.py, read at most every
+    few seconds)."""
+    state = request.app.state
+    if getattr(state, "cluster_state", None) is None:
+        queues = TaskQueues.from_settings(state.settings.temporal)
+        state.cluster_state = ClusterState(
+            engine,
+            lambda: state.temporal,  # the eager worker's client once it is connected
+            [queues.main, queues.events],
+            dispatch_mode=lambda: (
+                webhooks.intake.mode if (webhooks := getattr(state, "webhooks", None)) else None
+            ),
+        )
+    own = await state.cluster_state.exposition()
+    return Response(generate_latest() + own, media_type=CONTENT_TYPE_LATEST)

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
+from api.auth import threats
 from api.deps import CredentialsDep, SessionDep, SettingsDep, TemporalDep
 from api.routes.integration_origin import (
     audit,
@@ -78,7 +79,7 @@ def public(row: Integration) -> IntegrationPublic:
 
 
 def _get(session: SessionDep, name: str) -> Integration:
-    row = session.exec(select(Integration).where(Integration.name == name)).first()
+    row = Integration.named(session, name)
     if row is None:
         raise HTTPException(404, f"integration {name!r} not found")
     return row
@@ -169,6 +170,7 @@ async def update_integration(
         require_secrets_write_for(principal, name, moved)
     if change is not None:
         await audit(request, principal, f"ORIGIN {name}: {change[0]} -> {change[1]}")
+        await threats.origin_changed(request, principal, name, change)  # a security event
     if moved:
         await audit(request, principal, f"OPTIONS {name}: {', '.join(moved)} changed")
     for key in changes:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
+from api.auth import threats
+from api.auth.principal import Principal
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.security import require
 from api.starter import start_process
@@ -37,14 +39,16 @@ def _one(session: Session, quarantine_id: int) -> QuarantinedRecord:
     return row
 
 
-@router.get("", response_model=list[QuarantinePublic], dependencies=[require("quarantine:read")])
-def list_quarantine(
+@router.get("", response_model=list[QuarantinePublic])
+async def list_quarantine(
+    request: Request,
     session: SessionDep,
     integration: Annotated[Line | None, Query(max_length=63)] = None,
     record_type: Annotated[Line | None, Query(max_length=32)] = None,
     status_: Annotated[Line | None, Query(alias="status", max_length=16)] = "open",
     limit: Limit = 100,
     offset: Offset = 0,
+    principal: Principal = require("quarantine:read"),
 ) -> list[QuarantinedRecord]:
     query = select(QuarantinedRecord)
     if status_:
@@ -56,7 +60,9 @@ def list_quarantine(
     if record_type:
         query = query.where(QuarantinedRecord.record_type == record_type)
     query = query.order_by(col(QuarantinedRecord.id)).offset(offset).limit(limit)
-    return list(session.exec(query).all())
+    rows = list(session.exec(query).all())
+    await threats.large_list(request, principal, len(rows), "quarantine lists")  # people's records
+    return rows
 
 
 @router.get(

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlmodel import select
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
@@ -60,7 +59,7 @@ def _field(form: Any, name: str) -> str:
 
 def _csv_source(engine: Any, name: str) -> None:
     with session_scope(engine) as session:
-        row = session.exec(select(Integration).where(Integration.name == name)).first()
+        row = Integration.named(session, name)
     if row is None or row.system != "oneroster" or (row.options or {}).get("source") != "csv":
         raise HTTPException(
             422, f"source: {name!r} is not a OneRoster connection with the option source=csv"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
@@ -11,8 +12,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, Field, ValidationError
+from sqlmodel import Session
 from temporalio.client import (
     WorkflowExecution,
+    WorkflowExecutionAsyncIterator,
     WorkflowExecutionDescription,
     WorkflowFailureError,
     WorkflowHandle,
@@ -29,7 +32,7 @@ from api.security import Principal, require
 from api.starter import start_process
 from atrium.bounds import BoundedDatetime, JsonObject, Line, is_line
 from atrium.temporal import INTEGRATION, PROCESS, SUBJECT, TaskQueues
-from workflows.registry import PROCESSES, by_workflow_type
+from workflows.registry import PROCESSES, Process, by_workflow_type
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -79,6 +82,9 @@ class RunPublic(BaseModel):
 class RunPage(BaseModel):
     items: list[RunPublic]
     next_page_token: str | None
+    # How many runs match the filters, counted by Temporal (visibility answers pages by token and
+    # no total); None when the count could not be had, and then only the token says "more".
+    total: int | None = None
 
 
 def _ui_url(settings: SettingsDep, namespace: str, workflow_id: str, run_id: str | None) -> str:
@@ -109,6 +115,35 @@ def _public(
     )
 
 
+def validated_start(
+    session: Session, name: str, given: dict[str, Any], *, starter: str
+) -> tuple[Process, BaseModel]:
+    """A built-in process and its validated input, or a 422 naming the field: what every start
+    of a built-in process (this route, a schedule's action) checks. A process whose input names
+    its starter (``started_by``) gets the authenticated caller there, whatever the input says:
+    the starter is who asked, never what they wrote."""
+    process = PROCESSES.get(name)
+    if process is None:
+        known = ", ".join(sorted(PROCESSES))
+        raise HTTPException(422, f"process: unknown process {name!r}; known: {known}")
+    if "started_by" in process.input_model.model_fields:
+        given = {**given, "started_by": starter[:100]}
+    try:
+        arg = process.input_model.model_validate(given)
+    except ValidationError as exc:
+        fields = validation_detail(exc.errors())  # type: ignore[arg-type]
+        for f in fields:
+            f["field"] = f"input.{f['field']}" if f["field"] != "body" else "input"
+        summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+        raise HTTPException(422, f"invalid input: {summary}") from None
+    # Workflow ids are built from input fields; whichever field a process uses, no control
+    # character (a newline allowed in free text included) may end up in an id.
+    if not is_line(process.workflow_id(arg)):
+        raise HTTPException(422, "input: a field of the run's id holds a control character")
+    refuse_unusable_connections(session, process, arg)
+    return process, arg
+
+
 @router.post(
     "",
     response_model=RunPublic,
@@ -122,25 +157,9 @@ async def start_run(
     session: SessionDep,
     response: Response,
     events: EventsDep,
-    _: Principal = require("runs:start"),
+    principal: Principal = require("runs:start"),
 ) -> RunPublic:
-    process = PROCESSES.get(body.process)
-    if process is None:
-        known = ", ".join(sorted(PROCESSES))
-        raise HTTPException(422, f"process: unknown process {body.process!r}; known: {known}")
-    try:
-        arg = process.input_model.model_validate(body.input)
-    except ValidationError as exc:
-        fields = validation_detail(exc.errors())  # type: ignore[arg-type]
-        for f in fields:
-            f["field"] = f"input.{f['field']}" if f["field"] != "body" else "input"
-        summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-        raise HTTPException(422, f"invalid input: {summary}") from None
-    # Workflow ids are built from input fields; whichever field a process uses, no control
-    # character (a newline allowed in free text included) may end up in an id.
-    if not is_line(process.workflow_id(arg)):
-        raise HTTPException(422, "input: a field of the run's id holds a control character")
-    refuse_unusable_connections(session, process, arg)
+    process, arg = validated_start(session, body.process, body.input, starter=principal.subject)
     handle, started = await start_process(
         client, TaskQueues.from_settings(settings.temporal), process, arg, events=events
     )
@@ -168,7 +187,7 @@ async def list_runs(
     if principal.self_scoped:
         subjects = principal.subjects()
         if not subjects:  # a student without a person id, a professor without classes
-            return RunPage(items=[], next_page_token=None)
+            return RunPage(items=[], next_page_token=None, total=0)
         clauses.append(f"AtriumSubject IN ({', '.join(_quote(s) for s in subjects)})")
     if process:
         clauses.append(f"AtriumProcess = '{process}'")
@@ -186,9 +205,19 @@ async def list_runs(
                 raise ValueError("empty")
         except (binascii.Error, ValueError):
             raise _bad_page_token() from None
-    iterator = client.list_workflows(
-        " AND ".join(clauses) or None, page_size=page_size, next_page_token=token
+    query = " AND ".join(clauses) or None
+    iterator = client.list_workflows(query, page_size=page_size, next_page_token=token)
+    _, total = await asyncio.gather(_first_page(iterator, token), _count(client, query))
+    items = [_public(e, settings, client.namespace) for e in iterator.current_page or []]
+    next_token = iterator.next_page_token
+    return RunPage(
+        items=items,
+        next_page_token=base64.urlsafe_b64encode(next_token).decode() if next_token else None,
+        total=total,
     )
+
+
+async def _first_page(iterator: WorkflowExecutionAsyncIterator, token: bytes | None) -> None:
     try:
         await iterator.fetch_next_page()
     except RPCError as exc:
@@ -197,12 +226,15 @@ async def list_runs(
         if token is None or exc.status in _TEMPORAL_DOWN:
             raise
         raise _bad_page_token() from None
-    items = [_public(e, settings, client.namespace) for e in iterator.current_page or []]
-    next_token = iterator.next_page_token
-    return RunPage(
-        items=items,
-        next_page_token=base64.urlsafe_b64encode(next_token).decode() if next_token else None,
-    )
+
+
+async def _count(client: TemporalDep, query: str | None) -> int | None:
+    """How many runs the query matches (Temporal's count API), None if it cannot be counted:
+    the page is still worth answering without its total."""
+    try:
+        return (await client.count_workflows(query)).count
+    except RPCError:
+        return None
 
 
 _TEMPORAL_DOWN = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)

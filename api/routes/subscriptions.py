@@ -15,13 +15,14 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from sqlmodel import col, select
 
-from activities.events import DeliveryRetry, EventEnvelope, start_delivery
 from api.deps import CredentialsDep, SessionDep, SettingsDep, TemporalDep
 from api.events.hub import EventsDep
 from api.security import require
 from atrium.bounds import Limit, Offset, RowId
 from atrium.credentials import CredentialError
 from atrium.egress import EgressPolicy, EgressRefused, HostNotFound
+from atrium.events.delivery import DeliveryRetry, start_delivery
+from atrium.events.envelope import EventEnvelope
 from atrium.models import DeadLetter, Subscription
 from atrium.models.integration import utcnow
 from atrium.models.subscription import (

@@ -3,7 +3,8 @@
 No caller may grant more than it holds: creating or changing an account whose role (old or new)
 may do what the caller may not answers 403 naming the role, so an API key scoped to
 ``users:manage`` cannot mint an administrator, nor reset one's password. A change of password,
-role or the disabled flag revokes the account's login tokens (``User.revoke_tokens``)."""
+role or the disabled flag revokes the account's login tokens (``User.revoke_tokens``), and so
+does resetting its second factor."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from api.auth.passwords import hash_password
-from api.deps import SessionDep
+from api.auth.totp import SecondFactors
+from api.deps import CredentialsDep, EngineDep, SessionDep
 from api.security import Principal, require
 from atrium.bounds import Limit, Line, Offset
 from atrium.models import User
@@ -141,5 +143,26 @@ async def delete_user(
     if user.role == "administrator" and not _other_active_admins(session, username):
         raise HTTPException(409, "username: the last active administrator cannot be deleted")
     session.delete(user)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.delete("/{username}/second-factor", status_code=status.HTTP_204_NO_CONTENT)
+async def reset_second_factor(
+    username: Username,
+    session: SessionDep,
+    credentials: CredentialsDep,
+    engine: EngineDep,
+    principal: Principal = _manage,
+) -> Response:
+    """For a lost phone: the account logs in with its password alone again (or, if its role
+    requires a factor, may only enrol a new one). Its sessions end; the call is audited."""
+    user = _get(session, username)
+    _within_own_rights(principal, user.role)
+    await SecondFactors(credentials, engine).remove(username)
+    user.second_factor_at, user.second_factor_step = None, None
+    user.revoke_tokens()
+    user.updated_at = utcnow()
+    session.add(user)
     session.commit()
     return Response(status_code=204)

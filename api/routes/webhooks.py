@@ -17,8 +17,10 @@ from api.security import public, require
 from api.webhooks.ingest import WebhookIngest
 from api.webhooks.mapping import MappingError, compile_mapping
 from atrium.credentials import SecretNotFound
+from atrium.designer.starts import designed_name
 from atrium.models import WebhookDelivery, WebhookRule, WebhookSource
 from atrium.models.integration import utcnow
+from atrium.models.process_definition import ProcessDefinitionRow
 from atrium.models.webhook import (
     NAME_PATTERN,
     OUTCOMES,
@@ -143,8 +145,17 @@ async def delete_source(name: SourceName, session: SessionDep, request: Request)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _check_rule(process: str | None, mapping: dict[str, Any] | None) -> None:
-    if process is not None and process not in PROCESSES:
+def _check_rule(session: SessionDep, process: str | None, mapping: dict[str, Any] | None) -> None:
+    designed = designed_name(process) if process is not None else None
+    if designed is not None:  # "designed:<name>": started on its latest published version
+        if (
+            session.exec(
+                select(ProcessDefinitionRow.id).where(ProcessDefinitionRow.name == designed)
+            ).first()
+            is None
+        ):
+            raise HTTPException(422, f"process: no designed process {designed!r}")
+    elif process is not None and process not in PROCESSES:
         known = ", ".join(sorted(PROCESSES))
         raise HTTPException(422, f"process: unknown process {process!r}; known: {known}")
     if mapping is not None:
@@ -176,7 +187,7 @@ async def create_rule(
 ) -> WebhookRule:
     if session.exec(select(WebhookSource).where(WebhookSource.name == body.source)).first() is None:
         raise HTTPException(422, f"source: unknown webhook source {body.source!r}")
-    _check_rule(body.process, body.input_mapping)
+    _check_rule(session, body.process, body.input_mapping)
     rule = WebhookRule.model_validate(body)
     session.add(rule)
     try:
@@ -205,7 +216,7 @@ async def update_rule(
     request: Request,
 ) -> WebhookRule:
     rule = _rule_or_404(session, rule_id)
-    _check_rule(body.process, body.input_mapping)
+    _check_rule(session, body.process, body.input_mapping)
     rule.sqlmodel_update(body.model_dump(exclude_unset=True, exclude_none=True))
     rule.updated_at = utcnow()
     session.add(rule)

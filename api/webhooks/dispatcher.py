@@ -12,7 +12,6 @@ process that died are taken again after ``lease_seconds``, and a restarted API f
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import socket
 from collections import defaultdict
@@ -31,15 +30,27 @@ from atrium.intake.store import Accepted, Claimed, IntakeStore, NewEvent
 from atrium.settings import IntakeSettings
 from atrium.temporal import TaskQueues
 from workflows.event_batch import WORKFLOW_TYPE as BATCH_WORKFLOW
+from workflows.event_batch import batch_workflow_id
 
 log = structlog.get_logger("webhooks.intake")
 BATCHABLE = frozenset({"profile-update"})  # processes activities/intake.py can apply in a batch
 StartRun = Callable[[Client, Claimed], Awaitable[str | None]]
 
 
-def batch_workflow_id(process: str, ids: list[int]) -> str:
-    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    return f"intake-batch:{process}:{ids[0]}-{ids[-1]}:{digest}"
+def subject_chunks(rows: list[Claimed], size: int) -> list[list[Claimed]]:
+    """The claimed rows in batches of about ``size`` (more only for one subject's many events),
+    each subject's rows all in one batch: the batches of one claim run at once, so a subject
+    split over two would be written out of order (seen at 300 events/s: the earlier email last).
+    """
+    groups: dict[str, list[Claimed]] = defaultdict(list)
+    for row in rows:
+        groups[row.subject if row.subject is not None else f"#{row.id}"].append(row)
+    chunks: list[list[Claimed]] = [[]]
+    for group in groups.values():
+        if chunks[-1] and len(chunks[-1]) + len(group) > size:
+            chunks.append([])
+        chunks[-1].extend(group)
+    return [sorted(chunk, key=lambda row: row.id) for chunk in chunks if chunk]
 
 
 class Dispatcher:
@@ -184,9 +195,9 @@ class Dispatcher:
                 singles.extend(rows)
                 continue
             batched = True
-            for n in range(0, len(rows), self.settings.batch_max):
+            for chunk in subject_chunks(rows, self.settings.batch_max):
                 await self._batches.acquire()  # bounded: at most so many batch runs in flight
-                self._spawn(self._run_batch(process, rows[n : n + self.settings.batch_max]))
+                self._spawn(self._run_batch(process, chunk))
         if singles:
             await self._start_each(singles)
         return batched

@@ -11,6 +11,7 @@ for the dispatcher to apply it in a batch run (api/webhooks/dispatcher.py).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -30,7 +31,6 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from activities.events import event_key
 from api.errors import validation_detail
 from api.events.hub import EventHub
 from api.starter import start_process
@@ -42,12 +42,19 @@ from api.webhooks.rejected import Answer, Rejected, text
 from api.webhooks.secrets import SigningSecrets
 from api.webhooks.vendors import VENDORS, Vendor
 from atrium.credentials import CredentialError, SecretNotFound
+from atrium.db import session_scope
+from atrium.designer.runs import DesignedRunInput
+from atrium.designer.starts import StartRefused, designed_name, designed_run
+from atrium.events.envelope import event_key
 from atrium.intake.store import Accepted, Claimed, IntakeStore, NewEvent
+from atrium.metrics import intake as metrics
+from atrium.security_events import ThreatMonitor
 from atrium.settings import EventsSettings, IntakeSettings
 from atrium.signatures import FORMATS, HeaderFormat, SignatureError, Signed, parse, verify
 from atrium.temporal import TaskQueues
 from atrium.webhook_secrets import WebhookSecretKey, source_key, vendor_key
-from workflows.registry import PROCESSES
+from workflows.designed_process import PROCESS as DESIGNED
+from workflows.registry import PROCESSES, Process
 
 log = structlog.get_logger("webhooks")
 
@@ -55,6 +62,11 @@ EVENT_TYPE_HEADERS = ("X-Atrium-Event", "X-GitHub-Event")
 EVENT_ID_HEADERS = ("Idempotency-Key", "X-GitHub-Delivery")
 
 Dispatch = Callable[[dict[str, Any], Request, Client, Attempt], Awaitable[Answer]]
+
+
+def _registered(name: str) -> Process:
+    """A rule's process: a built-in one, or the interpreter of designed ones."""
+    return DESIGNED if name == DESIGNED.name else PROCESSES[name]
 
 
 @dataclass(frozen=True)
@@ -133,8 +145,13 @@ class WebhookIngest:
         client: Client,
     ) -> JSONResponse:
         attempt = Attempt(source=label, remote_addr=request.client.host if request.client else None)
+        known: str | None = None  # the metric's source label: only a configured sender's name
+        threats: ThreatMonitor | None = getattr(request.app.state, "threats", None)
         try:
             sender = await resolve()
+            known = label
+            if threats is not None and await threats.refused_until("pause_source", label):
+                raise Rejected(403, "source: paused after a burst of bad signatures, try later")
             signed = self._signed(sender, request)  # a malformed header costs no body read
             raw = await read_limited(request, self.settings.webhook_max_body_bytes)
             attempt.body_bytes = len(raw)
@@ -149,7 +166,10 @@ class WebhookIngest:
         except Rejected as rej:
             status, outcome, reason = rej.status, rej.outcome, rej.reason
             body = {"error": rej.reason, **rej.extra}
+            if threats is not None and known and rej.status in (400, 401) and "header" in rej.extra:
+                await threats.signature_failed(label, attempt.remote_addr)  # a burst: an event
         self.deliveries.record(attempt, status, outcome, reason, body)
+        metrics.webhook(known, status)
         headers = {"Server-Timing": f"start;dur={body['start_ms']}"} if "start_ms" in body else {}
         if status == 429 and "retry_after" in body:  # senders retry after this many seconds
             headers["Retry-After"] = str(body["retry_after"])
@@ -238,11 +258,20 @@ class WebhookIngest:
             reason = f"no routing rule for event type {event_type!r}"
             answer = {"status": "unrouted", "event_id": event_id, "reason": reason}
             return 200, answer, "unrouted", reason
-        process = PROCESSES.get(rule.process)
+        designed = designed_name(rule.process)
+        process = DESIGNED if designed else PROCESSES.get(rule.process)
         if process is None:
             raise Rejected(422, f"rule: process {rule.process!r} is not registered", "error")
         try:
-            arg = process.input_model.model_validate(apply_mapping(rule.mapping, event))
+            given = apply_mapping(rule.mapping, event)
+            if designed:  # its latest published version, started by the webhook's source
+                arg: Any = await asyncio.to_thread(
+                    self._designed, designed, given, source.name, event_id
+                )
+            else:
+                arg = process.input_model.model_validate(given)
+        except StartRefused as exc:
+            raise Rejected(422 if exc.field.startswith("input") else exc.status, str(exc)) from None
         except jmespath.exceptions.JMESPathError as exc:
             raise Rejected(422, f"input_mapping: cannot evaluate: {exc}") from None
         except ValidationError as exc:
@@ -292,6 +321,15 @@ class WebhookIngest:
         started[1]["intake_id"] = accepted.id
         return started
 
+    def _designed(
+        self, name: str, given: dict[str, Any], source: str, event_id: str
+    ) -> DesignedRunInput:
+        run_key = hashlib.sha256(f"{source}:{event_id}".encode()).hexdigest()[:32]
+        with session_scope(self.engine) as session:
+            return designed_run(
+                session, name, None, given, started_by=f"webhook:{source}", run_key=run_key
+            )
+
     @staticmethod
     def _queued(
         accepted: Accepted, process: str, event_type: str, event_id: str, attempt: Attempt
@@ -326,7 +364,7 @@ class WebhookIngest:
     async def _start_claimed(self, client: Client, row: Claimed) -> str | None:
         """The dispatcher's per-event start: the run the request would have started. A run
         already started for it (by a request that died before marking it) is joined."""
-        process = PROCESSES[row.process]
+        process = _registered(row.process)
         try:
             handle, _ = await start_process(
                 client,
@@ -352,7 +390,7 @@ class WebhookIngest:
         event_type: str,
         event_id: str,
     ) -> Answer:
-        process = PROCESSES[process_name]
+        process = _registered(process_name)
         answer: dict[str, Any] = {
             "workflow_id": workflow_id,
             "process": process_name,

@@ -14,8 +14,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from atrium.models import AlertRule, DeadLetter, HealthCheck, Integration, QuarantinedRecord
+from atrium.models import (
+    AlertRule,
+    DeadLetter,
+    HealthCheck,
+    Integration,
+    QuarantinedRecord,
+    SecurityEvent,
+)
 from atrium.models.integration import utcnow
+from atrium.models.security_event import RANK
 
 # (visibility query) -> how many runs match it
 RunCounter = Callable[[str], Awaitable[int]]
@@ -162,10 +170,36 @@ def reads_runs(rule: AlertRule) -> bool:
     return rule.kind == "absence" or (rule.kind == "threshold" and rule.figure == "failed_runs")
 
 
+def _security_events(session: Session, rule: AlertRule) -> list[Condition]:
+    """Each security event of the rule's severity or above (and kind, unless "*") is one alert,
+    while nobody has acknowledged it and it is younger than the rule's window."""
+    severities = [s for s, rank in RANK.items() if rank >= RANK.get(rule.min_severity or "", 1)]
+    query = select(SecurityEvent).where(
+        col(SecurityEvent.severity).in_(severities),
+        col(SecurityEvent.acknowledged_at).is_(None),
+        col(SecurityEvent.created_at) >= _since(rule.window_minutes),
+    )
+    if rule.target != "*":
+        query = query.where(SecurityEvent.kind == rule.target)
+    events = session.exec(query.order_by(col(SecurityEvent.id)).limit(100)).all()
+    return [
+        Condition(
+            f"security_event:{e.id}",
+            f"security event ({e.severity}): {e.summary}; response: {e.response}"[:1000],
+            _aware(e.created_at),
+        )
+        for e in events
+    ]
+
+
 def store_conditions(session: Session, rule: AlertRule) -> list[Condition]:
     """The bad groups of a rule that reads the store (blocking: run it in a thread)."""
     if rule.kind == "health_down":
         return _health_down(session, rule)
+    if rule.kind == "security_event":
+        return _security_events(session, rule)
+    if rule.kind == "sla_breach":
+        return []  # measured by the evaluator itself (atrium/slas/measure.py), which needs runs
     return _store_threshold(session, rule)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from atrium.metrics import intake as metrics
 from atrium.models.intake import IntakeEvent
 from atrium.models.integration import utcnow
 
@@ -199,6 +200,33 @@ class IntakeStore:
             values["reason"] = reason[:1000]
         with self.engine.begin() as conn:
             conn.execute(update(T).where(T.c.id.in_(list(ids))).values(**values))
+        metrics.dispatched(mode or "unknown", status, len(ids))
+
+    def finish_coalesced(self, into: dict[int, int], batch_id: str) -> None:
+        """Mark events done whose change a later event's write carried (``into``: id -> id)."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            for id_, carrier in into.items():
+                conn.execute(
+                    update(T)
+                    .where(T.c.id == id_)
+                    .values(
+                        status="done",
+                        mode="batch",
+                        batch_id=batch_id,
+                        coalesced_into=carrier,
+                        done_at=now,
+                    )
+                )
+
+    def assign(self, ids: Sequence[int], batch_id: str) -> None:
+        """Name the batch run now applying these claimed events (what their status shows)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(T)
+                .where(T.c.id.in_(list(ids)), T.c.status == "claimed")
+                .values(mode="batch", batch_id=batch_id)
+            )
 
     def finish_runs(self, started: Sequence[tuple[int, str | None]]) -> None:
         """Mark events whose own run started as done, with the run's id (one transaction)."""
@@ -210,6 +238,7 @@ class IntakeStore:
                     .where(T.c.id == id_)
                     .values(status="done", mode="run", run_id=run_id, done_at=now)
                 )
+        metrics.dispatched("run", "done", len(started))
 
     def release(self, ids: Sequence[int]) -> None:
         """Give claimed events back (their start failed): the next claim takes them again."""
@@ -225,6 +254,7 @@ class IntakeStore:
             return list(
                 conn.execute(
                     select(T.c.id, T.c.event_id, T.c.process, T.c.status, T.c.input)
+                    .add_columns(T.c.batch_id)
                     .where(T.c.id.in_(list(ids)))
                     .order_by(T.c.id)
                 )

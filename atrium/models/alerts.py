@@ -12,7 +12,8 @@ from sqlmodel import Field, SQLModel
 
 from atrium.models.integration import utcnow
 
-RULE_KINDS = ("health_down", "threshold", "absence")
+RULE_KINDS = ("health_down", "threshold", "absence", "sla_breach", "security_event")
+SEVERITIES = ("low", "medium", "high")  # a security_event rule's min_severity
 FIGURES = ("quarantine_size", "dead_letters", "failed_runs")
 CHATS = ("slack", "teams")
 ALERT_STATES = ("firing", "acknowledged", "resolved")
@@ -31,7 +32,8 @@ class AlertRuleBase(SQLModel):
     description: str = Field(default="", max_length=500)
     enabled: bool = True
     # health_down: a connection's name, or "*" for every enabled one; threshold: optionally one
-    # connection (quarantine) or process (failed runs); absence: the process expected to succeed.
+    # connection (quarantine) or process (failed runs); absence: the process expected to succeed;
+    # sla_breach: the SLA (its name) measured at each evaluation, a sample of its history each.
     target: str = Field(default="*", min_length=1, max_length=63, schema_extra={"pattern": TARGET})
     figure: str | None = Field(
         default=None, max_length=32, description=f"one of {', '.join(FIGURES)}"
@@ -53,6 +55,11 @@ class AlertRuleBase(SQLModel):
     publish_event: bool = Field(
         default=True, description="alert.firing / alert.resolved to subscribers"
     )
+    # security_event: events of this severity and above (target: one event kind, or "*"),
+    # each one alert while unacknowledged and younger than window_minutes.
+    min_severity: str | None = Field(
+        default=None, max_length=16, description=f"one of {', '.join(SEVERITIES)}"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> AlertRuleBase:
@@ -68,6 +75,12 @@ def check_rule(rule: AlertRuleBase) -> None:
         raise ValueError(f"figure: a threshold rule needs one of {', '.join(FIGURES)}")
     if rule.kind == "absence" and rule.target == "*":
         raise ValueError("target: an absence rule names one process")
+    if rule.kind == "sla_breach" and rule.target == "*":
+        raise ValueError("target: an sla_breach rule names one SLA")
+    if rule.kind == "security_event" and rule.min_severity not in SEVERITIES:
+        raise ValueError(
+            f"min_severity: a security_event rule needs one of {', '.join(SEVERITIES)}"
+        )
     if rule.chat is not None and rule.chat not in CHATS:
         raise ValueError(f"chat: must be one of {', '.join(CHATS)}")
     if (rule.email_to or rule.chat) and not rule.comms_integration:
@@ -96,6 +109,7 @@ class AlertRuleUpdate(SQLModel):
     email_to: list[EmailStr] | None = Field(default=None, max_length=20)
     chat: str | None = Field(default=None, max_length=8)
     publish_event: bool | None = None
+    min_severity: str | None = Field(default=None, max_length=16)
 
 
 class AlertRule(AlertRuleBase, table=True):

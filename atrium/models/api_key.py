@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from atrium.bounds import BoundedDatetime, Line
@@ -36,6 +36,10 @@ class ApiKey(ApiKeyBase, table=True):
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Suspended by a security event's response (a key used from a new network): refused until
+    # someone with api_keys:manage resumes it (POST /api-keys/{id}/resume).
+    suspended_at: datetime | None = None
+    suspended_by_event: int | None = None
 
 
 class ApiKeyPublic(ApiKeyBase):
@@ -45,7 +49,22 @@ class ApiKeyPublic(ApiKeyBase):
     revoked_at: datetime | None
     last_used_at: datetime | None
     created_at: datetime
+    suspended_at: datetime | None = None
+    suspended_by_event: int | None = None
 
 
 class ApiKeyCreated(ApiKeyPublic):
     key: str = Field(description="the key itself: shown this once, store it now")
+
+
+class ApiKeyNetwork(SQLModel, table=True):
+    """A network (an IPv4 /24, an IPv6 /64) a key has been used from: a key used from one never
+    seen before is a security event (atrium/security_signals/)."""
+
+    __tablename__ = "api_key_network"
+    __table_args__ = (UniqueConstraint("key_id", "network", name="uq_api_key_network"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_id: int = Field(index=True)
+    network: str = Field(max_length=64)
+    first_seen: datetime = Field(default_factory=utcnow)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from pydantic import field_validator
 from sqlalchemy import JSON, Column
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 from atrium.bounds import JsonObject, Line, Text
 
@@ -86,6 +86,12 @@ class IntegrationUpdate(SQLModel):
 
 class Integration(IntegrationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
+
+    @staticmethod
+    def named(session: Session, name: str) -> Integration | None:
+        """The connection called ``name`` (the one lookup by name)."""
+        return session.exec(select(Integration).where(Integration.name == name)).first()
+
     secret_path: str | None = Field(default=None, max_length=512)
     status: str = Field(default="unknown", max_length=16)  # unknown | healthy | unhealthy
     last_checked_at: datetime | None = None

@@ -140,6 +140,10 @@ class User(UserBase, table=True):
     # Login tokens carry it (claim "gen"); a password, role or disabled change bumps it, and the
     # tokens issued before are refused (api/auth/authenticate.py).
     token_generation: int = Field(default_factory=first_generation)
+    # A second factor (TOTP): when it was confirmed, and the last time step whose code was
+    # accepted, so a code is never taken twice. The seed itself is in Vault only (api/auth/totp.py).
+    second_factor_at: datetime | None = None
+    second_factor_step: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -149,5 +153,6 @@ class User(UserBase, table=True):
 
 class UserPublic(UserBase):
     id: int
+    second_factor_at: datetime | None = None  # None: logs in with a password alone
     created_at: datetime
     updated_at: datetime

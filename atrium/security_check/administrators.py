@@ -1,5 +1,6 @@
-"""Accounts with every right: how many, who never logged in, and disabled accounts that still
-hold API keys (refused while disabled, alive again the moment the account is re-enabled)."""
+"""Accounts with every right: how many, who never logged in, who has no second factor, and
+disabled accounts that still hold API keys (refused while disabled, alive again the moment the
+account is re-enabled)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,25 @@ from sqlmodel import Session, col, select
 from atrium.models import ApiKey, AuditEvent, User
 from atrium.security_check.finding import Context, Finding
 
-# The audit log records every login (a POST); these are its two login routes.
-LOGIN_ACTIONS = ("POST /api/v1/auth/token", "POST /api/v1/auth/session")
+# The audit log records every login (a POST); these are its login routes (an account with a
+# second factor succeeds on the second step).
+LOGIN_ACTIONS = (
+    "POST /api/v1/auth/token",
+    "POST /api/v1/auth/session",
+    "POST /api/v1/auth/token/second-factor",
+    "POST /api/v1/auth/session/second-factor",
+)
 
 
 async def check(ctx: Context) -> list[Finding]:
     with Session(ctx.engine) as session:
-        admins = session.exec(
-            select(User.username)
+        rows = session.exec(
+            select(User.username, User.second_factor_at)
             .where(User.role == "administrator", col(User.disabled).is_(False))
             .order_by(User.username)
         ).all()
+        admins = [name for name, _ in rows]
+        without_factor = [name for name, since in rows if since is None]
         logged_in = set(
             session.exec(
                 select(AuditEvent.actor)
@@ -73,15 +82,21 @@ async def check(ctx: Context) -> list[Finding]:
         )
         for (name, role), ids in holding.items()
     ]
-    # Until administrators can have a second factor (issue 16, item 7), say so once.
-    findings.append(
+    required = "administrator" in ctx.settings.api.require_second_factor_for
+    findings += [
         Finding(
-            severity="info",
+            # Required by setting: the next login can only enrol one; until then a stolen
+            # password still opens a session, if only that one.
+            severity="low" if required else "medium",
             kind="administrators.no_second_factor",
-            subject="administrators",
-            detail="no second factor available: a password alone opens an administrator account",
-            fix="use long unique passwords, keep administrators few, or log in through an OIDC "
-            "issuer that enforces a second factor (ATRIUM_API__OIDC)",
+            subject=f"user {name!r}",
+            detail="an enabled administrator account without a second factor: its password "
+            "alone opens it"
+            + (" (required: its next login may only enrol one)" if required else ""),
+            fix="enrol one from the console's 'Second factor' page (POST "
+            "/api/v1/auth/second-factor/enrolment), and require it for every administrator: "
+            "ATRIUM_API__REQUIRE_SECOND_FACTOR_FOR=administrator",
         )
-    )
+        for name in without_factor
+    ]
     return findings

@@ -25,7 +25,7 @@ def _vault(s: Settings) -> list[Finding]:
         found.append(_finding(
             "high", "settings.vault_tls_unverified", "ATRIUM_VAULT__VERIFY",
             "Vault's certificate is not verified: anyone on the path can pose as Vault",
-            "set ATRIUM_VAULT__VERIFY=true and trust Vault's CA (REQUESTS_CA_BUNDLE)",
+            "set ATRIUM_VAULT__VERIFY=true and give Vault's CA in ATRIUM_VAULT__CA_PATH",
         ))  # fmt: skip
     if s.env == "production" and s.vault.auth == "token":
         found.append(_finding(

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
 from atrium.credentials import Credentials, SecretNotFound, origin_of
 from atrium.db import session_scope
@@ -57,7 +56,7 @@ async def register_sandbox(
             prefix = conn.system if conn.system in systems else conn.name
             secret = (await http.get(f"/_control/credentials/{prefix}")).json()
             with session_scope(engine) as session:
-                row = session.exec(select(Integration).where(Integration.name == conn.name)).first()
+                row = Integration.named(session, conn.name)
                 if row is None:
                     row = Integration(
                         name=conn.name,

@@ -98,11 +98,14 @@ def _plain_path(node: dict[str, Any]) -> list[str] | None:
 class CompiledMapping:
     """A spec ready to apply to many records of one record type."""
 
-    def __init__(self, spec: MappingSpec, record_type: str) -> None:
+    def __init__(self, spec: MappingSpec, record_type: str, label: str = "") -> None:
         if record_type not in RECORD_TYPES:
             raise ValueError(f"record_type: unknown {record_type!r}; known: {sorted(RECORD_TYPES)}")
         self.spec = spec
         self.record_type = record_type
+        # Which mapping version this is, kept with each record it writes (lineage):
+        # ``<name>@<version>`` for a stored one, ``builtin:<record type>`` for the built-in one.
+        self.label = label or f"builtin:{record_type}"
         self.model = RECORD_TYPES[record_type]
         self._many: TypeAdapter[list[Any]] = TypeAdapter(list[self.model])  # type: ignore[name-defined]
         self._getters = [(name, _getter(expr)) for name, expr in spec.fields.items()]

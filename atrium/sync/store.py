@@ -28,6 +28,7 @@ class Saved:
     target_id: str | None = None
     date_last_modified: datetime | None = None
     snapshot: str | None = None
+    mapping: str | None = None  # the mapping version it was mapped with (lineage)
 
 
 def _chunks(items: Sequence[str], size: int = IN_BATCH) -> Iterable[Sequence[str]]:
@@ -83,14 +84,15 @@ class SyncStore:
         now = self._time(datetime.now(UTC))
         self._many(
             "INSERT INTO sync_record (integration, record_type, source_id, version, target_id,"
-            " status, date_last_modified, seen_run, snapshot, synced_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " status, date_last_modified, seen_run, snapshot, synced_at, written_run, mapping)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (integration, record_type, source_id) DO UPDATE SET"
             " version = excluded.version, status = excluded.status,"
             " target_id = COALESCE(excluded.target_id, sync_record.target_id),"
             " date_last_modified = excluded.date_last_modified, seen_run = excluded.seen_run,"
             " snapshot = COALESCE(excluded.snapshot, sync_record.snapshot),"
-            " synced_at = excluded.synced_at",
+            " synced_at = excluded.synced_at, written_run = excluded.written_run,"
+            " mapping = excluded.mapping",
             [
                 (
                     integration,
@@ -103,6 +105,8 @@ class SyncStore:
                     run,
                     r.snapshot,
                     now,
+                    run,
+                    r.mapping,
                 )
                 for r in rows
             ],

@@ -7,11 +7,14 @@ one section of the same SIS id, the usual OneRoster-to-Canvas shape; schools bec
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 from connectors.canonical import AcademicSession, Class, Enrollment, Org, Person, Role, Status
-from connectors.canvas.models import User
+from connectors.canvas.models import EnrollmentType, User
 
-# Canvas has no course-level administrator: a school admin on a class roster teaches it.
+# Canvas has no course-level administrator: a school admin on a class roster teaches it. The
+# value is the role as SIS CSV files name it; the REST API's enrollment type is derived from it
+# (``enrollment_type``), so this is the one table of Canvas roles.
 ROLE_TO_CANVAS: dict[str, str] = {  # extension roles have none: quarantined
     Role.student: "student",
     Role.teacher: "teacher",
@@ -21,13 +24,16 @@ ROLE_TO_CANVAS: dict[str, str] = {  # extension roles have none: quarantined
     Role.guardian: "observer",
     Role.parent: "observer",
 }
-CANVAS_TYPE_TO_ROLE = {
-    "StudentEnrollment": Role.student,
-    "TeacherEnrollment": Role.teacher,
-    "TaEnrollment": Role.aide,
-    "ObserverEnrollment": Role.guardian,
-    "DesignerEnrollment": Role.teacher,
-}
+
+
+def enrollment_type(role: str) -> EnrollmentType:
+    """The REST enrollment type of a canonical role (``student`` -> ``StudentEnrollment``)."""
+    return cast(EnrollmentType, f"{ROLE_TO_CANVAS[role].title()}Enrollment")
+
+
+def csv_role(kind: str) -> str:
+    """The SIS CSV role of a REST enrollment type (``TaEnrollment`` -> ``ta``)."""
+    return kind.removesuffix("Enrollment").lower()
 
 
 def sis_status(status: Status) -> str:

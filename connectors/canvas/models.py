@@ -34,6 +34,13 @@ class User(CanvasModel):
     created_at: str | None = None
 
 
+class EnsuredUser(CanvasModel):
+    """What ``ensure_user`` answers: the user, and whether Atrium created it."""
+
+    user: User
+    created: bool
+
+
 class Login(CanvasModel):
     id: int
     user_id: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Literal
 
+from connectors.actions import action
 from connectors.canvas.models import Assignment, NewAssignment, Progress, Submission
 from connectors.canvas.requester import CanvasRequester, ref
 
@@ -22,13 +23,18 @@ SubmissionInclude = Literal[
 
 
 class SubmissionsApi(CanvasRequester):
+    @action("canvas.list_assignments", effect="read")
     def list_assignments(self, course: int | str) -> AsyncIterator[Assignment]:
+        """A course's assignments."""
         return self._pages(Assignment, f"/courses/{ref(course)}/assignments")
 
+    @action("canvas.create_assignment", effect="write")
     async def create_assignment(self, course: int | str, new: NewAssignment) -> Assignment:
+        """Add an assignment to a course (Canvas has no key against a second one)."""
         body = {"assignment": new.model_dump(exclude_none=True)}
         return await self._one(Assignment, "POST", f"/courses/{ref(course)}/assignments", json=body)
 
+    @action("canvas.list_submissions", effect="read")
     def list_submissions(
         self,
         course: int | str,
@@ -45,11 +51,14 @@ class SubmissionsApi(CanvasRequester):
         params += [("include[]", i) for i in include]
         return self._pages(Submission, f"/courses/{ref(course)}/students/submissions", params)
 
+    @action("canvas.update_grades", effect="write", idempotent=True)
     async def update_grades(
         self, course: int | str, grades: Mapping[int, Mapping[str, str]]
     ) -> Progress:
-        """Several assignments at once: ``grades[assignment_id][student] = posted_grade``;
-        student is an id or ``sis_user_id:..``."""
+        """Post grades for several assignments of a course at once; posting a grade sets it.
+
+        ``grades[assignment_id][student] = posted_grade``; student is an id or
+        ``sis_user_id:..``. Canvas answers a Progress to poll."""
         grade_data = {
             str(assignment): {
                 student: {"posted_grade": grade} for student, grade in by_student.items()
@@ -63,6 +72,7 @@ class SubmissionsApi(CanvasRequester):
             json={"grade_data": grade_data},
         )
 
+    @action("canvas.update_assignment_grades", effect="write", idempotent=True)
     async def update_assignment_grades(
         self, course: int | str, assignment_id: int, grades: Mapping[str, str]
     ) -> Progress:
@@ -77,5 +87,7 @@ class SubmissionsApi(CanvasRequester):
             json={"grade_data": grade_data},
         )
 
+    @action("canvas.get_progress", effect="read")
     async def get_progress(self, progress_id: int) -> Progress:
+        """The state of a bulk job (a grade update) Canvas answered a Progress for."""
         return await self._one(Progress, "GET", f"/progress/{progress_id}")

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import structlog
 
+from connectors.actions import action, check_write
 from connectors.credentials import CredentialSource
 from connectors.errors import AuthError, InvalidRequest, NotFound, RateLimited, ServerError
 from connectors.http import HttpConnector, parse_retry_after
@@ -37,6 +38,7 @@ class _Webhook(HttpConnector):
     async def _post(self, payload: dict[str, Any]) -> None:
         await self._wait_turn()
         url = httpx.URL((await self._credentials()).get("webhook_url", ""))
+        check_write(self.system, f"POST to the webhook at {url.host}")
         started = time.perf_counter()
         try:
             response = await self._client.post(url, json=payload)
@@ -80,8 +82,11 @@ class SlackWebhook(_Webhook):
     system = "slack"
     ok_body = "ok"
 
+    @action("comms.post_slack", effect="write")
     async def post(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-        """Post a message; ``text`` is the notification fallback when ``blocks`` are given."""
+        """Post a message to a Slack channel's incoming webhook.
+
+        ``text`` is the notification fallback when ``blocks`` are given."""
         await self._post({"text": text, **({"blocks": blocks} if blocks else {})})
 
 
@@ -89,7 +94,9 @@ class TeamsWebhook(_Webhook):
     system = "teams"
     ok_body = "1"
 
+    @action("comms.post_teams_card", effect="write")
     async def post_adaptive_card(self, card: dict[str, Any]) -> None:
+        """Post an Adaptive Card to a Teams channel's incoming webhook."""
         await self._post(
             {
                 "type": "message",
@@ -103,7 +110,9 @@ class TeamsWebhook(_Webhook):
             }
         )
 
+    @action("comms.post_teams_message", effect="write")
     async def post_message_card(self, title: str, text: str, theme_color: str = "0076D7") -> None:
+        """Post a titled message (a MessageCard) to a Teams channel's incoming webhook."""
         await self._post(
             {
                 "@type": "MessageCard",

@@ -17,11 +17,22 @@ from email.utils import formatdate, make_msgid
 import aiosmtplib
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from connectors.actions import action, check_write
 from connectors.credentials import CredentialSource
 from connectors.errors import AuthError, InvalidRequest, RateLimited, ServerError
 
 SYSTEM = "smtp"
 THROTTLE_CODES = {421, 450, 451, 452}
+
+
+class TextAttachment(BaseModel):
+    """A text file sent along (a CSV, an HTML page), UTF-8."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str = Field(min_length=1, max_length=255, pattern=r"^[^/\\\r\n\"]+$")
+    subtype: str = Field("plain", pattern=r"^[a-z0-9.+-]{1,63}$", description="text/<subtype>")
+    content: str
 
 
 class OutgoingEmail(BaseModel):
@@ -33,6 +44,7 @@ class OutgoingEmail(BaseModel):
     html: str | None = None
     cc: list[EmailStr] = Field(default_factory=list)
     reply_to: EmailStr | None = None
+    attachments: list[TextAttachment] = Field(default_factory=list, max_length=10)
 
 
 class EmailSender:
@@ -67,12 +79,19 @@ class EmailSender:
         message.set_content(email.text)
         if email.html is not None:
             message.add_alternative(email.html, subtype="html")
+        for attached in email.attachments:
+            message.add_attachment(
+                attached.content, subtype=attached.subtype, filename=attached.filename
+            )
         return message
 
+    @action("comms.send_email", effect="write")
     async def send(self, email: OutgoingEmail) -> str:
-        """Send one message; returns its Message-ID (the key to find it again)."""
+        """Send one email; returns its Message-ID (the key to find it again). Each call sends
+        one more message."""
         message = self.build(email)
         secret = await self._credentials()
+        check_write(SYSTEM, f"send to {len(email.to) + len(email.cc)} recipient(s)")
         try:
             await aiosmtplib.send(
                 message,

@@ -1,9 +1,7 @@
-"""The bursar's nightly holds batch over SFTP (asyncssh): list, download, parse, acknowledge.
+"""The bursar's nightly holds batch over SFTP: list, download, parse, acknowledge.
 
-Credentials are ``{"username", "password"}`` or ``{"username", "private_key"}`` (OpenSSH PEM),
-read at every connect so a rotated secret is used at once. The server's host key must be
-pinned (``host_key``, OpenSSH format): a batch that can place holds on students is not fetched
-from whoever answers on the port.
+The session (a pinned host key, the login read at every connect, typed errors) is
+connectors/sftp's; ``login.system`` names the server in errors (``finance-sftp``).
 
 Acknowledging is idempotent: it uploads ``inbox/<file>.ack.json`` (written to a temporary name,
 then renamed, so the bursar never reads half an ack) unless it is already there, then moves
@@ -12,91 +10,34 @@ then renamed, so the bursar never reads half an ack) unless it is already there,
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-import asyncssh
-
-from connectors.credentials import CredentialSource
-from connectors.errors import AuthError, ConnectorError, NotFound, ServerError
+from connectors.actions import action
 from connectors.finance.holds_csv import parse_holds_csv
 from connectors.finance.models import Acknowledgement, BatchFile, HoldsBatch
+from connectors.sftp.session import SftpLogin, move, open_sftp, put_once
 
 BATCH_NAME = re.compile(r"^holds-\d{8}\.csv$")
-SYSTEM = "finance-sftp"
 
 
 class BursarBatchClient:
     def __init__(
         self,
-        host: str,
-        port: int,
-        credentials: CredentialSource,
+        login: SftpLogin,
         *,
-        host_key: str,
-        timeout: float = 30.0,
         outbox: str = "outbox",
         inbox: str = "inbox",
         processed: str = "processed",
     ) -> None:
-        self.host, self.port, self.timeout = host, port, timeout
-        self._credentials = credentials
-        self._known_hosts: tuple[
-            list[asyncssh.SSHKey], list[asyncssh.SSHKey], list[asyncssh.SSHKey]
-        ] = ([asyncssh.import_public_key(host_key)], [], [])
+        self.login = login
         self.outbox, self.inbox, self.processed = outbox, inbox, processed
 
-    @asynccontextmanager
-    async def _sftp(self) -> AsyncIterator[asyncssh.SFTPClient]:
-        secret = await self._credentials()
-        options: dict[str, object] = {"username": secret.get("username", "")}
-        if secret.get("private_key"):
-            options["client_keys"] = [asyncssh.import_private_key(secret["private_key"])]
-            options["password"] = None
-        else:
-            options["password"] = secret.get("password", "")
-            options["client_keys"] = None
-        try:
-            conn = await asyncio.wait_for(
-                asyncssh.connect(
-                    self.host,
-                    self.port,
-                    known_hosts=self._known_hosts,
-                    agent_path=None,
-                    connect_timeout=self.timeout,
-                    **options,  # type: ignore[arg-type]
-                ),
-                self.timeout,
-            )
-        except asyncssh.PermissionDenied as exc:
-            raise AuthError(
-                f"{SYSTEM}: login refused for {options['username']!r}", system=SYSTEM
-            ) from exc
-        except asyncssh.HostKeyNotVerifiable as exc:
-            raise AuthError(
-                f"{SYSTEM}: host key of {self.host}:{self.port} does not match", system=SYSTEM
-            ) from exc
-        except (OSError, TimeoutError, asyncssh.Error) as exc:
-            raise ServerError(
-                f"{SYSTEM}: cannot connect to {self.host}:{self.port}: {exc}", system=SYSTEM
-            ) from exc
-        try:
-            async with conn, conn.start_sftp_client() as sftp:
-                yield sftp
-        except asyncssh.SFTPNoSuchFile as exc:
-            raise NotFound(f"{SYSTEM}: {exc.reason}", system=SYSTEM) from exc
-        except (asyncssh.SFTPError, asyncssh.Error, OSError) as exc:
-            if isinstance(exc, ConnectorError):
-                raise
-            raise ServerError(f"{SYSTEM}: {exc}", system=SYSTEM) from exc
-
+    @action("finance.list_hold_batches", effect="read")
     async def list_batches(self, *, include_acknowledged: bool = False) -> list[BatchFile]:
         """Batch files waiting in the outbox, oldest first."""
-        async with self._sftp() as sftp:
+        async with open_sftp(self.login) as sftp:
             acked = set() if include_acknowledged else set(await sftp.listdir(self.inbox))
             files = [
                 BatchFile(
@@ -111,16 +52,22 @@ class BursarBatchClient:
             ]
         return sorted(files, key=lambda f: f.name)
 
+    @action("finance.download_hold_batch", effect="read")
     async def download(self, name: str) -> bytes:
-        async with self._sftp() as sftp, sftp.open(f"{self.outbox}/{name}", "rb") as handle:
-            data = await handle.read()
+        """One batch file's bytes, as the bursar wrote them."""
+        async with open_sftp(self.login) as sftp, sftp.open(f"{self.outbox}/{name}", "rb") as f:
+            data = await f.read()
             return data if isinstance(data, bytes) else data.encode()
 
+    @action("finance.fetch_hold_batch", effect="read")
     async def fetch(self, name: str) -> HoldsBatch:
         """Download and parse one batch; bad lines are in ``errors``, good ones are usable."""
         return parse_holds_csv(name, await self.download(name))
 
+    @action("finance.acknowledge_hold_batch", effect="write", key="batch.file")
     async def acknowledge(self, batch: HoldsBatch) -> Acknowledgement:
+        """Tell the bursar which lines of a batch were taken and which refused, and move the
+        file to processed/; a second acknowledgement of the same file writes nothing."""
         ack_path = f"{self.inbox}/{batch.file}.ack.json"
         ack = {
             "file": batch.file,
@@ -129,14 +76,11 @@ class BursarBatchClient:
             "rejected": [e.model_dump() for e in batch.errors],
             "acknowledged_at": datetime.now(UTC).isoformat(),
         }
-        async with self._sftp() as sftp:
-            already = await sftp.exists(ack_path)
-            if not already:
-                partial = f"{self.inbox}/.{batch.file}.ack.part"
-                async with sftp.open(partial, "wb") as handle:
-                    await handle.write(json.dumps(ack, indent=2).encode())
-                await sftp.rename(partial, ack_path)
+        system = self.login.system
+        async with open_sftp(self.login) as sftp:
+            report = json.dumps(ack, indent=2).encode()
+            written = await put_once(sftp, ack_path, report, system=system)
             source = f"{self.outbox}/{batch.file}"
             if await sftp.exists(source):
-                await sftp.rename(source, f"{self.processed}/{batch.file}")
-        return Acknowledgement(file=batch.file, ack_path=ack_path, already_acknowledged=already)
+                await move(sftp, source, f"{self.processed}/{batch.file}", system=system)
+        return Acknowledgement(file=batch.file, ack_path=ack_path, already_acknowledged=not written)

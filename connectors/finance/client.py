@@ -13,10 +13,12 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from connectors.actions import action
 from connectors.errors import Conflict, MalformedResponse
 from connectors.finance.models import (
     Account,
     AccountCreate,
+    AccountUpdate,
     Charge,
     ChargeCreate,
     Hold,
@@ -73,12 +75,17 @@ class BursarClient(ApiKeyConnector):
 
     # --- accounts ---------------------------------------------------------------------------
 
+    @action("finance.list_accounts", effect="read")
     def list_accounts(self, *, page_size: int = 50) -> AsyncIterator[Account]:
+        """Every student account of the bursar."""
         return self._pages("/api/accounts", Account, {"limit": page_size})
 
+    @action("finance.get_account", effect="read")
     async def get_account(self, student_id: str) -> Account:
+        """One student's account (``NotFound`` when the student has none)."""
         return self._model(Account, await self._request("GET", f"/api/accounts/{student_id}"))
 
+    @action("finance.create_account", effect="write", key="idempotency_key")
     async def create_account(self, account: AccountCreate, *, idempotency_key: str) -> Account:
         """Create an account; a retry with the same key returns the same account, a
         different request for an existing student raises ``Conflict``."""
@@ -90,15 +97,31 @@ class BursarClient(ApiKeyConnector):
         )
         return self._model(Account, response)
 
+    @action("finance.update_account", effect="write", idempotent=True)
+    async def update_account(self, student_id: str, update: AccountUpdate) -> Account:
+        """Change an account's personal fields (name, email); its balance, holds and charges
+        (the ledger) stay. ``NotFound`` when the student has none."""
+        response = await self._request(
+            "PATCH",
+            f"/api/accounts/{student_id}",
+            json=update.model_dump(mode="json", exclude_unset=True),
+            headers={"Content-Type": "application/merge-patch+json"},
+        )
+        return self._model(Account, response)
+
     # --- holds and charges ----------------------------------------------------------------
 
+    @action("finance.list_holds", effect="read")
     def list_holds(
         self, student_id: str, *, status: str | None = None, page_size: int = 50
     ) -> AsyncIterator[Hold]:
+        """A student's holds, optionally only those of ``status``."""
         params: dict[str, Any] = {"limit": page_size, **({"status": status} if status else {})}
         return self._pages(f"/api/accounts/{student_id}/holds", Hold, params)
 
+    @action("finance.place_hold", effect="write", key="idempotency_key")
     async def place_hold(self, student_id: str, hold: HoldCreate, *, idempotency_key: str) -> Hold:
+        """Place a hold on a student's account; a retry with the same key places none more."""
         response = await self._request(
             "POST",
             f"/api/accounts/{student_id}/holds",
@@ -107,12 +130,16 @@ class BursarClient(ApiKeyConnector):
         )
         return self._model(Hold, response)
 
+    @action("finance.lift_hold", effect="destructive")
     async def lift_hold(self, student_id: str, hold_id: str) -> None:
+        """Lift (delete) one hold of a student's account."""
         await self._request("DELETE", f"/api/accounts/{student_id}/holds/{hold_id}")
 
+    @action("finance.post_charge", effect="write", key="idempotency_key")
     async def post_charge(
         self, student_id: str, charge: ChargeCreate, *, idempotency_key: str
     ) -> Charge:
+        """Charge a student's account; a retry with the same key charges nothing more."""
         response = await self._request(
             "POST",
             f"/api/accounts/{student_id}/charges",

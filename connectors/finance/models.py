@@ -32,6 +32,16 @@ class AccountCreate(BaseModel):
     email: str | None = None
 
 
+class AccountUpdate(BaseModel):
+    """The personal fields of an account to change (a merge patch: a field left unset stays,
+    ``email=None`` given explicitly clears it). The ledger is not among them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1)
+    email: str | None = None
+
+
 class Hold(BaseModel):
     model_config = ConfigDict(extra="ignore")
 

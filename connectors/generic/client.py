@@ -17,6 +17,7 @@ from urllib.parse import quote
 import httpx
 import jmespath
 
+from connectors.actions import authenticating
 from connectors.credentials import CredentialSource
 from connectors.errors import AuthError, InvalidRequest, MalformedResponse
 from connectors.generic.config import EndpointConfig, GenericApiConfig
@@ -72,7 +73,8 @@ class GenericApiClient(HttpConnector):
         }
         self._fetching_token = True
         try:
-            response = await super()._request("POST", str(auth.token_url), data=form)
+            with authenticating(self.system):  # a token POST is no write to the system
+                response = await super()._request("POST", str(auth.token_url), data=form)
         finally:
             self._fetching_token = False
         body = self._json(response)

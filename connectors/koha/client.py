@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
+from connectors.actions import action
 from connectors.credentials import CredentialSource
 from connectors.errors import AuthError, Conflict, MalformedResponse, ServerError
 from connectors.http import HttpConnector
@@ -115,6 +116,7 @@ class KohaClient(HttpConnector):
 
     # --- patrons --------------------------------------------------------------------------
 
+    @action("koha.list_patrons", effect="read")
     async def list_patrons(
         self,
         query: Mapping[str, Any] | list[Any] | None = None,
@@ -140,15 +142,20 @@ class KohaClient(HttpConnector):
                 yield self._parse(Patron, record, f"patron #{index} of {response.request.url}")
             url, request_params = response.links.get("next", {}).get("url"), None
 
+    @action("koha.find_patron_by_cardnumber", effect="read")
     async def find_patron_by_cardnumber(self, cardnumber: str) -> Patron | None:
+        """The patron with library card ``cardnumber`` (the school's person number), if any."""
         async for patron in self.list_patrons({"cardnumber": cardnumber}, per_page=2):
             return patron
         return None
 
+    @action("koha.get_patron", effect="read")
     async def get_patron(self, patron_id: int) -> Patron:
+        """One patron by Koha's id."""
         response = await self._request("GET", f"{API}/patrons/{patron_id}")
         return self._parse(Patron, self._json(response), f"patron {patron_id}")
 
+    @action("koha.create_patron", effect="write", key="patron.cardnumber")
     async def create_patron(self, patron: PatronWrite) -> Patron:
         """Create a patron; ``Conflict`` when its cardnumber or userid already exists."""
         response = await self._request(
@@ -156,7 +163,9 @@ class KohaClient(HttpConnector):
         )
         return self._parse(Patron, self._json(response), "created patron")
 
+    @action("koha.update_patron", effect="write", idempotent=True)
     async def update_patron(self, patron_id: int, patron: PatronWrite) -> Patron:
+        """Replace the given fields of a patron (a PUT of the fields set: safe to repeat)."""
         response = await self._request(
             "PUT",
             f"{API}/patrons/{patron_id}",
@@ -164,19 +173,25 @@ class KohaClient(HttpConnector):
         )
         return self._parse(Patron, self._json(response), f"patron {patron_id}")
 
+    @action("koha.delete_patron", effect="destructive")
     async def delete_patron(self, patron_id: int) -> None:
+        """Delete a patron and its record (its loans and fines history with it)."""
         await self._request("DELETE", f"{API}/patrons/{patron_id}")
 
     # --- restrictions (see sandbox/koha/restrictions.py for where this route comes from) ---
 
+    @action("koha.list_restrictions", effect="read")
     async def list_restrictions(self, patron_id: int) -> list[Restriction]:
+        """The borrowing restrictions (debarments) of a patron."""
         response = await self._request("GET", f"{API}/patrons/{patron_id}/restrictions")
         body = self._json(response)
         if not isinstance(body, list):
             raise MalformedResponse("koha: restriction list is not an array", system=self.system)
         return [self._parse(Restriction, r, f"restriction of patron {patron_id}") for r in body]
 
+    @action("koha.add_restriction", effect="write")
     async def add_restriction(self, patron_id: int, restriction: RestrictionCreate) -> Restriction:
+        """Restrict a patron's borrowing; each call adds one more restriction."""
         response = await self._request(
             "POST",
             f"{API}/patrons/{patron_id}/restrictions",
@@ -184,5 +199,7 @@ class KohaClient(HttpConnector):
         )
         return self._parse(Restriction, self._json(response), "created restriction")
 
+    @action("koha.lift_restriction", effect="destructive")
     async def lift_restriction(self, patron_id: int, restriction_id: int) -> None:
+        """Remove one borrowing restriction of a patron."""
         await self._request("DELETE", f"{API}/patrons/{patron_id}/restrictions/{restriction_id}")

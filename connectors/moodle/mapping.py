@@ -68,6 +68,11 @@ def person_to_user_update(person: Person, moodle_id: int) -> UserUpdate:
     )
 
 
+def suspension(moodle_id: int) -> UserUpdate:
+    """The update that suspends a user and changes nothing else (how a sync deactivates)."""
+    return UserUpdate(id=moodle_id, suspended=True)
+
+
 def user_to_person(user: User, *, role: Role, modified: datetime) -> Person:
     """``modified``: Moodle's user functions do not return timemodified; the caller's clock."""
     return Person(
@@ -88,7 +93,12 @@ def _unix(day: date | None) -> int | None:
     return None if day is None else int(datetime.combine(day, time(), tzinfo=UTC).timestamp())
 
 
-def class_to_new_course(cls: Class, *, categoryid: int, start: date | None = None) -> NewCourse:
+DEFAULT_CATEGORY = 1  # "Miscellaneous", the category every Moodle install starts with
+
+
+def class_to_new_course(
+    cls: Class, *, categoryid: int = DEFAULT_CATEGORY, start: date | None = None
+) -> NewCourse:
     return NewCourse(
         fullname=cls.title,
         shortname=cls.class_code or cls.source_id,
@@ -110,7 +120,10 @@ def course_to_class(course: Course, *, course_id: str, school_id: str) -> Class:
     )
 
 
-def enrollment_to_enrolment(enrollment: Enrollment, *, userid: int, courseid: int) -> Enrolment:
+def enrollment_to_enrolment(
+    enrollment: Enrollment, *, userid: int, courseid: int, suspend: bool = False
+) -> Enrolment:
+    """An enrolment to make; ``suspend`` (a deactivation) keeps it, suspended."""
     if enrollment.role not in ROLE_IDS:
         raise ValueError(f"enrollment {enrollment.source_id}: no Moodle role for {enrollment.role}")
     return Enrolment(
@@ -119,7 +132,7 @@ def enrollment_to_enrolment(enrollment: Enrollment, *, userid: int, courseid: in
         courseid=courseid,
         timestart=_unix(enrollment.begin_date),
         timeend=_unix(enrollment.end_date),
-        suspend=1 if enrollment.status is Status.tobedeleted else None,
+        suspend=1 if suspend or enrollment.status is Status.tobedeleted else None,
     )
 
 

@@ -65,6 +65,13 @@ class CreatedUser(MoodleOut):
     username: str
 
 
+class EnsuredUser(MoodleOut):
+    """What ``ensure_user`` answers: the user's id, and whether Atrium created it."""
+
+    id: int
+    created: bool
+
+
 class UserCustomField(MoodleOut):
     shortname: str
     value: str | None = None
@@ -138,6 +145,19 @@ class Course(MoodleOut):
     startdate: int = 0
     enddate: int = 0
     timemodified: int = 0
+
+
+class UserCourse(MoodleOut):
+    """A course a user is actively enrolled in (core_enrol_get_users_courses)."""
+
+    id: int
+    shortname: str
+    fullname: str
+    idnumber: str = ""
+    visible: int = 1
+    category: int | None = None
+    startdate: int = 0
+    enddate: int = 0
 
 
 # --- enrolments --------------------------------------------------------------------------

@@ -42,6 +42,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "demographics": _roster("demographics", "demographics", models.Demographics),
     "lineItems": Endpoint(GRADEBOOK, "lineItems", "lineItem", models.LineItem),
     "results": Endpoint(GRADEBOOK, "results", "result", models.Result),
+    "categories": Endpoint(GRADEBOOK, "categories", "category", models.Category),
+    "scoreScales": Endpoint(GRADEBOOK, "scoreScales", "scoreScale", models.ScoreScale),
 }
 
 

@@ -14,11 +14,21 @@ decided downstream, where an unusable one is quarantined with its reason.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
+
+
+def wire_instant(value: datetime) -> str:
+    """A date-time as the 1.2 binding writes it: UTC with milliseconds, ``...T00:00:00.000Z``
+    (a naive value is taken as UTC)."""
+    moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+Instant = Annotated[datetime, PlainSerializer(wire_instant, return_type=str, when_used="json")]
 
 
 class Wire(BaseModel):
@@ -37,7 +47,7 @@ class GUIDRef(Wire):
 class Base(Wire):
     sourced_id: str
     status: str | None = None  # active | tobedeleted
-    date_last_modified: datetime | None = None
+    date_last_modified: Instant | None = None
     metadata: dict[str, Any] | None = None
 
 
@@ -128,15 +138,36 @@ class Demographics(Base):
     sex: str | None = None
 
 
+class Category(Base):
+    """A gradebook category (a Canvas assignment group, a Moodle grade category)."""
+
+    title: str | None = None
+    weight: float | None = None
+
+
+class ScoreScaleValue(Wire):
+    item_value_lhs: str = Field(alias="itemValueLHS")  # the text score, e.g. "A"
+    item_value_rhs: str = Field(alias="itemValueRHS")  # what it stands for, e.g. "90"
+
+
+class ScoreScale(Base):
+    title: str | None = None
+    type: str | None = None
+    class_: GUIDRef | None = Field(None, alias="class")
+    course: GUIDRef | None = None
+    score_scale_value: list[ScoreScaleValue] | None = None
+
+
 class LineItem(Base):
     title: str | None = None
     description: str | None = None
-    assign_date: datetime | None = None
-    due_date: datetime | None = None
+    assign_date: Instant | None = None
+    due_date: Instant | None = None
     class_: GUIDRef | None = Field(None, alias="class")
     school: GUIDRef | None = None
     grading_period: GUIDRef | None = None
     category: GUIDRef | None = None
+    score_scale: GUIDRef | None = None
     result_value_min: float | None = None
     result_value_max: float | None = None
 

@@ -1,12 +1,14 @@
-"""One page of a OneRoster collection, validated record by record.
+"""One page of a OneRoster collection: validated record by record, or raw for bulk readers.
 
 The whole page is validated in one pass (fast); only if that fails is each record validated on
 its own, so a broken record is reported with its position and reason while its neighbours are
-still returned.
+still returned. A bulk reader (the roster sync maps the wire JSON itself, 10,000 records a page)
+takes the undecoded body and ``page_records`` instead: plain dicts, no models.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from connectors.errors import MalformedResponse
 from connectors.oneroster import models
-from connectors.oneroster.endpoints import Endpoint
+from connectors.oneroster.endpoints import Endpoint, endpoint
 from connectors.oneroster.errors import SYSTEM
 
 T = TypeVar("T", bound=models.Base)
@@ -86,18 +88,34 @@ def _next_offset(
     return offset + count if count else None
 
 
-def parse_page(response: httpx.Response, ep: Endpoint, offset: int) -> Page[Any]:
+def records_of(body: bytes, ep: Endpoint, where: str) -> list[Any]:
+    """The records of a collection answer (``{"users": [...]}``), undecoded into models."""
     try:
-        raw = response.json()[ep.wrapper]
+        raw = json.loads(body)[ep.wrapper]
         if not isinstance(raw, list):
             raise TypeError(f"{ep.wrapper!r} is not a list")
     except (ValueError, KeyError, TypeError) as exc:
         raise MalformedResponse(
-            f"{SYSTEM}: {response.request.url.path}: no {ep.wrapper!r} collection: {exc}",
-            system=SYSTEM,
+            f"{SYSTEM}: {where}: no {ep.wrapper!r} collection: {exc}", system=SYSTEM
         ) from exc
-    total_header = response.headers.get("X-Total-Count")
-    total = int(total_header) if total_header and total_header.isdigit() else None
+    return raw
+
+
+def page_records(name: str, body: bytes) -> list[dict[str, Any]]:
+    """The records of a raw page of collection ``name`` (``OneRosterClient.raw_page``) as the
+    wire has them: the roster sync's mappings apply to the OneRoster fields themselves."""
+    return records_of(body, endpoint(name), name)
+
+
+def total_of(response: httpx.Response) -> int | None:
+    """X-Total-Count, when the provider sends it."""
+    header = response.headers.get("X-Total-Count")
+    return int(header) if header and header.isdigit() else None
+
+
+def parse_page(response: httpx.Response, ep: Endpoint, offset: int) -> Page[Any]:
+    raw = records_of(response.content, ep, response.request.url.path)
+    total = total_of(response)
     adapter = _adapters.setdefault(ep.model, TypeAdapter(list[ep.model]))  # type: ignore[name-defined]
     malformed: list[MalformedRecord] = []
     try:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal, get_args
 
+from connectors.actions import action
 from connectors.errors import InvalidRequest, NotFound
-from connectors.sftp.session import SftpLogin, open_sftp
+from connectors.sftp.session import SftpLogin, move, open_sftp, put_once
 
-OUTCOMES = ("processed", "rejected")
+Outcome = Literal["processed", "rejected"]
+OUTCOMES = get_args(Outcome)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ def _plain(name: str, system: str) -> str:
 
 
 class DropClient:
+    """The SIS's SFTP drop (a ``oneroster`` connection whose options say ``source=csv``)."""
+
     def __init__(
         self,
         login: SftpLogin,
@@ -43,6 +48,7 @@ class DropClient:
     ) -> None:
         self.login, self.pattern, self.drop, self.max_bytes = login, pattern, drop, max_bytes
 
+    @action("oneroster.list_drop", effect="read")
     async def list(self) -> list[DropFile]:
         """Files waiting in the drop folder, oldest name first (nightly names sort by date)."""
         async with open_sftp(self.login) as sftp:
@@ -60,7 +66,9 @@ class DropClient:
         ]
         return sorted(files, key=lambda f: f.name)
 
+    @action("oneroster.download_from_drop", effect="read")
     async def download(self, name: str) -> bytes:
+        """One file of the drop folder; refused when it is larger than the client's bound."""
         path = f"{self.drop}/{_plain(name, self.login.system)}"
         async with open_sftp(self.login) as sftp:
             size = (await sftp.stat(path)).size or 0
@@ -73,8 +81,11 @@ class DropClient:
                 data = await handle.read()
         return data if isinstance(data, bytes) else data.encode()
 
-    async def file(self, name: str, outcome: str, report: bytes, *, again_as: str) -> str:
-        """Move ``drop/<name>`` to ``<outcome>/<name>`` with ``<name>.report.json`` beside it and
+    @action("oneroster.file_drop", effect="write", idempotent=True)
+    async def file(self, name: str, outcome: Outcome, report: bytes, *, again_as: str) -> str:
+        """File a package out of the drop as processed or rejected, its report beside it.
+
+        Moves ``drop/<name>`` to ``<outcome>/<name>`` with ``<name>.report.json`` beside it and
         return the report's path. When ``<outcome>/<name>`` is already there (the sender used the
         name again), the file goes to ``<outcome>/<name>.<again_as>`` instead: pass a label
         stable across retries (e.g. the run id). Safe to repeat."""
@@ -91,11 +102,7 @@ class DropClient:
             elif not waiting and not await sftp.exists(target):
                 raise NotFound(f"{system}: {name} is not in the drop", system=system)
             report_path = f"{target}.report.json"
-            if not await sftp.exists(report_path):
-                partial = f"{outcome}/.{name}.report.part"
-                async with sftp.open(partial, "wb") as handle:
-                    await handle.write(report)
-                await sftp.rename(partial, report_path)
+            await put_once(sftp, report_path, report, system=system)
             if waiting:
-                await sftp.rename(source, target)
+                await move(sftp, source, target, system=system)
         return report_path

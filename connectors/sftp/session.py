@@ -3,7 +3,10 @@
 The server's host key must be pinned (OpenSSH format): files that change who is enrolled where
 are not fetched from whoever answers on the port. The login (``username`` with ``password`` or
 ``private_key``, OpenSSH PEM) is read at every connect, so a rotated secret is used at once.
-(The bursar's batch client in connectors/finance/batch.py predates this and keeps its own.)
+
+Writes go through ``put_once`` and ``move``: both are harmless to repeat (a retried call after a
+lost answer finds its work done) and both tell the action gate (``check_write``) before they
+write, like the HTTP requester does for every connector call that is not a read.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 
 import asyncssh
 
+from connectors.actions import check_write
 from connectors.credentials import CredentialSource
 from connectors.errors import AuthError, ConnectorError, NotFound, ServerError
 
@@ -83,3 +87,23 @@ async def open_sftp(login: SftpLogin) -> AsyncIterator[asyncssh.SFTPClient]:
         if isinstance(exc, ConnectorError):
             raise
         raise ServerError(f"{system}: {exc}", system=system) from exc
+
+
+async def put_once(sftp: asyncssh.SFTPClient, path: str, data: bytes, *, system: str) -> bool:
+    """Upload ``data`` as ``path`` unless it is already there (True when written). It is written
+    to a hidden name beside it first and renamed, so nobody reads half a file."""
+    if await sftp.exists(path):
+        return False
+    check_write(system, f"upload {path}")
+    folder, _, name = path.rpartition("/")
+    partial = f"{folder}/.{name}.part" if folder else f".{name}.part"
+    async with sftp.open(partial, "wb") as handle:
+        await handle.write(data)
+    await sftp.rename(partial, path)
+    return True
+
+
+async def move(sftp: asyncssh.SFTPClient, source: str, target: str, *, system: str) -> None:
+    """Rename ``source`` to ``target``."""
+    check_write(system, f"move {source} to {target}")
+    await sftp.rename(source, target)

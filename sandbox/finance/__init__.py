@@ -9,6 +9,9 @@ share (Stripe-style idempotency, RFC 9457 errors, cursor pages):
   created_at, updated_at}``; ``balance`` is a decimal string ("1250.00"), never a float.
 - ``POST /api/accounts`` ``{student_id, name, email?}`` -> 201 + ``Location``; 409 when the
   student already has an account.
+- ``PATCH /api/accounts/{student_id}`` ``{name?, email?}`` (a JSON merge patch, RFC 7396: a
+  field left out stays, ``email: null`` clears it) -> 200 with the account; the balance, holds
+  and charges are the ledger and no request changes them but a charge.
 - ``GET /api/accounts/{id}/holds?status=active|lifted&limit=&cursor=``,
   ``POST /api/accounts/{id}/holds`` ``{hold_type, reason?}`` -> 201,
   ``DELETE /api/accounts/{id}/holds/{hold_id}`` -> 204 (again 204 if already lifted).

@@ -29,6 +29,14 @@ class AccountIn(BaseModel):
     email: str | None = None
 
 
+class AccountPatch(BaseModel):
+    """The personal fields of an account (a merge patch: only the fields given change)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, min_length=1)
+    email: str | None = None
+
+
 class HoldIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hold_type: Literal["registration", "transcript", "graduation", "library", "financial"]
@@ -163,6 +171,27 @@ def register_routes(
     async def get_account(student_id: str, request: Request) -> Response:
         found = account(student_id)
         return JSONResponse(found) if found else no_account(request, student_id)
+
+    @app.patch("/api/accounts/{student_id}")
+    async def update_account(student_id: str, request: Request) -> Response:
+        if not account(student_id):
+            return no_account(request, student_id)
+        body = await _parse(AccountPatch, request)
+        if isinstance(body, JSONResponse):
+            return body
+        assert isinstance(body, AccountPatch)
+        given = body.model_dump(exclude_unset=True)
+        if "name" in given and given["name"] is None:
+            return invalid(
+                [{"pointer": "#/name", "detail": "name cannot be null"}], request.url.path
+            )
+        for column in ("name", "email"):  # the ledger (balance, holds, charges) stays as it is
+            if column in given:
+                conn.execute(
+                    f"UPDATE accounts SET {column}=?, updated_at=? WHERE student_id=?",  # noqa: S608
+                    (given[column], now_iso(), student_id),
+                )
+        return JSONResponse(account(student_id))
 
     @app.get("/api/accounts/{student_id}/holds")
     async def list_holds(student_id: str, request: Request) -> Response:

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from api.auth import audit
 from api.main import create_app
+from atrium import audit
 from atrium.db import make_engine
 from atrium.migrations import upgrade
 from atrium.models.audit import AuditEventBase

@@ -181,3 +181,40 @@ async def test_run_detail_shows_input_and_list_filters_by_start_time(
     assert future["items"] == []
     bad = await api.get("/api/v1/runs", params={"started_after": "yesterday-ish"})
     assert bad.status_code == 422 and "started_after" in bad.json()["error"]
+
+
+async def test_the_list_counts_its_runs_and_pages_by_token(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    """Visibility pages by token and knows no total: the answer carries Temporal's count of the
+    runs the filters match, so a page of 2 under 3 runs says 3 (not "1-10 of 10")."""
+    name = f"it-{uuid.uuid4().hex[:8]}"
+    add_integration(engine, name)
+    run_ids = []
+    for _ in range(3):  # one workflow id, three runs: each starts once the last has finished
+        answer = await api.post(
+            "/api/v1/runs",
+            json={"process": "integration-health-check", "input": {"integration": name}},
+        )
+        assert answer.status_code == 201, answer.text
+        run_ids.append((await wait_closed(api, answer.json()["workflow_id"]))["run_id"])
+    assert len(set(run_ids)) == 3
+    for _ in range(50):  # visibility is eventually consistent
+        first = (await api.get("/api/v1/runs", params={"integration": name, "page_size": 2})).json()
+        if first["total"] == 3 and len(first["items"]) == 2:
+            break
+        await asyncio.sleep(0.1)
+    assert first["total"] == 3 and len(first["items"]) == 2
+    assert first["next_page_token"]
+    second = (
+        await api.get(
+            "/api/v1/runs",
+            params={"integration": name, "page_size": 2, "page_token": first["next_page_token"]},
+        )
+    ).json()
+    assert second["total"] == 3 and len(second["items"]) == 1
+    assert second["next_page_token"] is None
+    seen = {r["run_id"] for r in first["items"] + second["items"]}
+    assert seen == set(run_ids)
+    nobody = (await api.get("/api/v1/runs", params={"integration": "nobody-here"})).json()
+    assert nobody == {"items": [], "next_page_token": None, "total": 0}

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
-from activities.events import SubscriberDirectory, publish
 from atrium.credentials import Credentials, SecretNotFound
 from atrium.db import session_scope
+from atrium.events.delivery import publish
+from atrium.events.subscribers import SubscriberDirectory
 from atrium.models import Subscription
 from atrium.settings import Settings
 from atrium.signatures import SignatureError, parse, verify

@@ -1,7 +1,7 @@
 """The Grafana dashboard and Prometheus alert rules (atrium/deploy/) ask only for metrics that
 exist: every metric name in their queries is among those a real API's /metrics and a real worker's
-Temporal SDK exporter serve, and the compose file provisions both where Grafana and Prometheus
-look for them."""
+two endpoints (the Temporal SDK exporter, Atrium's own) serve, and the compose file provisions both
+where Grafana and Prometheus look for them."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from temporalio.worker import Worker
 
 from atrium.settings import Settings
 from atrium.temporal import connect
+from tests.support.metrics import declared, scrape, worker_endpoint
 from tests.support.servers import free_port
 
 ROOT = Path(__file__).parent.parent.parent
@@ -60,8 +61,11 @@ def queries() -> dict[str, str]:
 
 
 async def exported(settings: Settings, api: httpx.AsyncClient) -> set[str]:
-    """Sample names a real API and a real worker (one run completed, one failed) export."""
-    names = set(re.findall(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)", (await api.get("/metrics")).text, re.M))
+    """Sample names a real API and a real worker (one run completed, one failed; its Atrium
+    endpoint) export, including those of metrics declared but not recorded yet."""
+    names = declared((await api.get("/metrics")).text)
+    with worker_endpoint() as url:
+        names |= declared(scrape(url))
     port = free_port()
     runtime = Runtime(
         telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}"))
@@ -86,6 +90,9 @@ async def test_every_query_names_an_exported_metric(
 ) -> None:
     available = await exported(settings, api)
     assert "temporal_workflow_failed" in available and "atrium_api_requests_total" in available
+    assert "temporal_activity_schedule_to_start_latency_bucket" in available
+    assert "atrium_connector_call_seconds_bucket" in available
+    assert "atrium_task_queue_backlog" in available
     unknown = {}
     for where, expr in queries.items():
         names = set(METRIC.findall(expr))

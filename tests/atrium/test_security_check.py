@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, col, delete
+from sqlmodel import Session, SQLModel, col, delete, select
 
 from atrium.credentials import Credentials
 from atrium.db import make_engine
@@ -37,6 +37,10 @@ def _name(prefix: str) -> str:
 
 def _about(findings: list[Finding], subject_part: str) -> list[Finding]:
     return [f for f in findings if subject_part in f.subject]
+
+
+def _of(findings: list[Finding], username: str, kind: str) -> list[Finding]:
+    return [f for f in findings if f.subject == f"user {username!r}" and f.kind == kind]
 
 
 @pytest.fixture
@@ -154,27 +158,32 @@ async def test_administrators(
 ) -> None:
     idle, active = make_user(engine, "administrator"), make_user(engine, "administrator")
     gone = make_user(engine, "administrator", disabled=True)
+    enrolled = make_user(engine, "administrator")
+    with Session(engine) as session:
+        row = session.exec(select(User).where(User.username == enrolled)).one()
+        row.second_factor_at = datetime.now(UTC)
+        session.add(row)
+        session.commit()
     try:
         login(api_url, active)  # the audit log now holds its login
         key, _ = make_api_key(engine, gone, ["runs:read"])
         one = settings.model_copy(update={"security": SecuritySettings(max_administrators=1)})
         findings = await assess(Context(one, engine, credentials))
-        [never] = _about(findings, f"user {idle!r}")
-        assert never.kind == "administrators.never_logged_in" and never.severity == "low"
+        [never] = _of(findings, idle, "administrators.never_logged_in")
+        assert never.severity == "low"
         assert (
             never.fix
             == f"disable it if no one uses it: PATCH /api/v1/users/{idle} with disabled=true"
         )
-        assert not _about(findings, repr(active))
+        assert {f.kind for f in _about(findings, repr(active))} == {
+            "administrators.no_second_factor"
+        }
         [holding] = _about(findings, f"user {gone!r}")
         assert holding.kind == "users.disabled_with_keys" and holding.severity == "medium"
         assert "1 unrevoked API key" in holding.detail
         assert holding.fix == f"revoke them: DELETE /api/v1/api-keys/{key}"
         [many] = [f for f in findings if f.kind == "administrators.too_many"]
         assert "policy: at most 1" in many.detail and "narrowest role" in many.fix
-        assert [f.severity for f in findings if f.kind == "administrators.no_second_factor"] == [
-            "info"
-        ]
 
         roomy = settings.model_copy(update={"security": SecuritySettings(max_administrators=100)})
         assert not [
@@ -182,7 +191,42 @@ async def test_administrators(
             if f.kind == "administrators.too_many"
         ]  # fmt: skip
     finally:
-        _drop_users(engine, idle, active, gone)
+        _drop_users(engine, idle, active, gone, enrolled)
+
+
+async def test_administrators_without_a_second_factor(
+    settings: Settings, engine: Engine, credentials: Credentials
+) -> None:
+    bare, enrolled = make_user(engine, "administrator"), make_user(engine, "administrator")
+    clerk = make_user(engine, "secretary")
+    with Session(engine) as session:
+        row = session.exec(select(User).where(User.username == enrolled)).one()
+        row.second_factor_at = datetime.now(UTC)
+        session.add(row)
+        session.commit()
+    try:
+        [finding] = _of(
+            await assess(Context(settings, engine, credentials)),
+            bare,
+            "administrators.no_second_factor",
+        )
+        assert finding.severity == "medium" and "password alone opens it" in finding.detail
+        assert "ATRIUM_API__REQUIRE_SECOND_FACTOR_FOR=administrator" in finding.fix
+        assert "/api/v1/auth/second-factor/enrolment" in finding.fix
+        required = settings.model_copy(
+            update={
+                "api": settings.api.model_copy(
+                    update={"require_second_factor_for": ["administrator"]}
+                )
+            }
+        )
+        later = await assess(Context(required, engine, credentials))
+        [finding] = _of(later, bare, "administrators.no_second_factor")
+        assert finding.severity == "low" and "its next login may only enrol one" in finding.detail
+        assert not _of(later, enrolled, "administrators.no_second_factor")
+        assert not _about(later, repr(clerk))  # not an administrator
+    finally:
+        _drop_users(engine, bare, enrolled, clerk)
 
 
 async def test_subscribers_on_private_addresses(
@@ -292,13 +336,8 @@ def test_cli_prints_one_line_per_finding_and_fails_on_high(
     upgrade(database)
     clean = _cli(settings, database, "check")
     assert clean.returncode == 0, clean.stderr
-    assert clean.stdout.splitlines() == [
-        "INFO administrators.no_second_factor administrators: no second factor available: a "
-        "password alone opens an administrator account. Fix: use long unique passwords, keep "
-        "administrators few, or log in through an OIDC issuer that enforces a second factor "
-        "(ATRIUM_API__OIDC)"
-    ]
-    assert "1 findings (0 high, 0 medium, 0 low, 1 info)" in clean.stderr
+    assert clean.stdout.splitlines() == []  # no accounts, no integrations: nothing to say
+    assert "0 findings (0 high, 0 medium, 0 low, 0 info)" in clean.stderr
 
     fresh = make_engine(database)
     with Session(fresh) as session:

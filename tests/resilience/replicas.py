@@ -1,25 +1,31 @@
 """API replicas and workers on loopback as real processes (``atrium api`` / ``atrium worker``),
-and a gateway that sends requests only to replicas whose ``/readyz`` answers 200, as the compose
-file's nginx with health checks or an orchestrator's readiness probe does."""
+and the compose file's gateway (HAProxy, which sends requests only to replicas whose ``/readyz``
+answers 200) run by Debian's haproxy."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
+import csv
+import io
+import re
+import shutil
 import signal
 import subprocess
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
 from atrium.settings import Settings
 from bench.sync_stack import worker_env
 from tests.support.servers import free_port
+
+ROOT = Path(__file__).parent.parent.parent
+HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"  # Debian's, from make system-deps
 
 
 @dataclass
@@ -64,47 +70,76 @@ class ApiReplica:
         return await asyncio.to_thread(self.process.wait, 60)
 
 
-class ReadyGateway:
-    """Round robin over the replicas that answered /readyz 200 at the last probe, made every
-    ``probe_seconds`` (a replica that stops without draining first gets requests until then)."""
+class ComposeGateway:
+    """The compose file's gateway block run by Debian's haproxy in front of the replicas: the
+    same /readyz health checks and balancing, with the replicas' loopback addresses put where
+    the compose file names its containers, and a statistics listener to count what each served."""
 
-    def __init__(self, replicas: list[ApiReplica], probe_seconds: float = 1.0) -> None:
+    def __init__(self, replicas: list[ApiReplica], log: Path) -> None:
         self.replicas = replicas
-        self.probe_seconds = probe_seconds
-        self.ready: list[str] = []
-        self.served: Counter[str] = Counter()
+        self.log = log
+        self.port = free_port()
+        self.stats_port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
         self.http = httpx.AsyncClient(timeout=30)
-        self._turn = itertools.count()
-        self._probe: asyncio.Task[None] | None = None
-        self._any_ready = asyncio.Event()
 
-    async def _probing(self) -> None:
-        while True:
-            ready = []
-            for replica in self.replicas:
-                with contextlib.suppress(httpx.HTTPError):
-                    answer = await self.http.get(f"{replica.url}/readyz", timeout=2)
-                    if answer.status_code == 200:
-                        ready.append(replica.url)
-            self.ready = ready
-            if ready:
-                self._any_ready.set()
-            else:
-                self._any_ready.clear()
-            await asyncio.sleep(self.probe_seconds)
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
-    async def __aenter__(self) -> ReadyGateway:
-        self._probe = asyncio.create_task(self._probing())
-        return self
+    def config(self) -> str:
+        compose = yaml.safe_load((ROOT / "temporal-compose.yml").read_text())
+        text: str = compose["configs"]["gateway"]["content"]
+        # Loopback addresses instead of container names; no container DNS here.
+        text = re.sub(r"(?m)^resolvers compose\n(?:  .*\n)*", "", text)
+        text = text.replace(" resolvers compose", "")
+        text = text.replace("bind :8000", f"bind 127.0.0.1:{self.port}")
+        for n, replica in enumerate(self.replicas, start=1):
+            name = f"atrium-api-{n}"
+            address = f"127.0.0.1:{replica.port}"
+            text = text.replace(f"server {name} {name}:8000", f"server {name} {address}")
+        assert "atrium-api-" not in text.replace("server atrium-api-", ""), text
+        stats = f"listen stats\n  bind 127.0.0.1:{self.stats_port}\n  stats enable\n"
+        return text + stats + "  stats uri /stats\n"
+
+    async def __aenter__(self) -> ComposeGateway:
+        cfg = self.log.with_suffix(".cfg")
+        cfg.write_text(self.config())
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(  # noqa: ASYNC220  # starts at once, never waited on
+                [HAPROXY, "-db", "-f", str(cfg)], stdout=out, stderr=out
+            )
+        for _ in range(100):
+            with contextlib.suppress(httpx.HTTPError):
+                if (await self.http.get(f"{self.url}/readyz", timeout=2)).status_code == 200:
+                    return self
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"haproxy did not come up; see {self.log}")
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._probe:
-            self._probe.cancel()
+        if self.process is not None:
+            self.process.terminate()
+            await asyncio.to_thread(self.process.wait, 10)
         await self.http.aclose()
 
     async def post(self, path: str, **kwargs: Any) -> httpx.Response:
-        await self._any_ready.wait()  # none ready: nginx would answer 502; wait instead
-        url = self.ready[next(self._turn) % len(self.ready)]
-        answer = await self.http.post(f"{url}{path}", **kwargs)
-        self.served[url] += 1
-        return answer
+        return await self.http.post(f"{self.url}{path}", **kwargs)
+
+    async def _servers(self) -> list[dict[str, str]]:
+        answer = await self.http.get(f"http://127.0.0.1:{self.stats_port}/stats;csv")
+        rows = csv.DictReader(io.StringIO(answer.text.lstrip("# ")))
+        return [r for r in rows if r["pxname"] == "atrium_api" and r["svname"] != "BACKEND"]
+
+    async def served(self) -> dict[str, int]:
+        """Requests each replica served (haproxy's per-server session total)."""
+        return {row["svname"]: int(row["stot"]) for row in await self._servers()}
+
+    async def until_up(self, n: int, seconds: float = 30) -> None:
+        """Wait until haproxy's checks count replica ``n`` (from 1) as up, as a rolling update
+        waits for the gateway's health check before stopping the next replica."""
+        for _ in range(int(seconds / 0.2)):
+            status = {r["svname"]: r["status"] for r in await self._servers()}
+            if status.get(f"atrium-api-{n}") == "UP":
+                return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"atrium-api-{n} never came up behind the gateway; see {self.log}")

@@ -15,9 +15,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 
-from activities.sync.oneroster_pages import OneRosterPages
 from connectors.credentials import static_credentials
 from connectors.errors import AuthError, ServerError
+from connectors.oneroster import OneRosterClient
 from tests.resilience.fault_stack import FaultStack, close, fault_stack, full_sandbox
 from tests.resilience.reconcile import canvas_sis_users, reconcile
 from tests.workflows.sync_env import SyncSandbox, pair, start_sync
@@ -163,16 +163,17 @@ async def test_a_busy_token_service_is_transient_and_wrong_credentials_are_not(
     """Found by the suite: a 503 from OneRoster's token endpoint was an AuthError (permanent), so
     one busy answer failed a whole sync. Busy or down is transient; refused credentials are not."""
     secret = dict(sandbox.contexts["oneroster"].credentials)
+    right = static_credentials(secret)
     async with httpx.AsyncClient(base_url=sandbox.url) as http:
         await http.put("/_control/faults/oneroster", json={"error_rate": 1.0})
         try:
-            async with OneRosterPages(sandbox.base("oneroster"), static_credentials(secret)) as sis:
+            async with OneRosterClient(sandbox.base("oneroster"), right) as sis:
                 with pytest.raises(ServerError) as busy:
                     await sis.raw_page("users", offset=0, limit=1)
         finally:
             await http.delete("/_control/faults/oneroster")
     assert busy.value.retryable and busy.value.status == 503
     wrong = static_credentials({**secret, "client_secret": "not-the-secret"})
-    async with OneRosterPages(sandbox.base("oneroster"), wrong) as sis:
+    async with OneRosterClient(sandbox.base("oneroster"), wrong) as sis:
         with pytest.raises(AuthError, match="token refused"):
             await sis.raw_page("users", offset=0, limit=1)

@@ -57,6 +57,7 @@ def stack_env(state: Path) -> dict[str, str]:
         ATRIUM_SANDBOX__SFTP_PORT=str(free_port()),
         ATRIUM_SANDBOX__SMTP_PORT=str(free_port()),
         ATRIUM_WORKER__METRICS_PORT=str(free_port()),
+        ATRIUM_WORKER__ATRIUM_METRICS_PORT=str(free_port()),
         PYTHONPATH=str(ROOT),
     )
     return env

@@ -56,7 +56,8 @@ async def browser() -> AsyncIterator[Browser]:
 
 async def auth_enabled(api_url: str) -> bool:
     """True when the API has the login routes (an anonymous /auth/me answers 401, not 404)."""
-    async with httpx.AsyncClient(base_url=api_url) as http:
+    # 30 s: the API's first answer can take seconds on a loaded machine (httpx's default is 5 s)
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
         return (await http.get("/api/v1/auth/me")).status_code == 401
 
 

@@ -18,6 +18,7 @@ SCREENS = [
     ("integrations", "/#/integrations", "/api/v1/integrations"),
     ("runs", "/#/runs", "/api/v1/runs"),
     ("run-start", "/#/runs/create", "/api/v1/processes"),
+    ("actions", "/#/actions", "/api/v1/actions"),
     ("conflicts", "/#/conflicts", "/api/v1/conflicts"),
     ("quarantine", "/#/quarantine", "/api/v1/quarantine"),
     ("mappings", "/#/mappings", "/api/v1/mappings"),
@@ -51,7 +52,7 @@ async def test_every_screen_renders_from_the_api(console: Page, api: httpx.Async
         if answer.status_code == 200:
             offered.append(name)
             await no_error_shown(console, name)
-    assert {"dashboard", "integrations", "runs", "run-start"} <= set(offered)
+    assert {"dashboard", "integrations", "runs", "run-start", "actions"} <= set(offered)
 
 
 async def test_audit_log_shows_the_chain_verified(console: Page) -> None:

@@ -42,7 +42,7 @@ class Campus:
     sftp_outbox: Path = Path()
 
 
-async def _register(
+async def register_connection(
     engine: Engine,
     credentials: Credentials,
     name: str,
@@ -124,7 +124,9 @@ async def campus(
         ),
         (campus.comms, "comms", "comms", comms),
     ):
-        await _register(engine, credentials, name, system, f"{sandbox_url}/{prefix}", secret)
+        await register_connection(
+            engine, credentials, name, system, f"{sandbox_url}/{prefix}", secret
+        )
     return campus
 
 
@@ -157,7 +159,9 @@ async def moodle_campus(
 ) -> AsyncIterator[MoodleCourses]:
     name = unique("campus-moodle-")
     secret = await credentials_of(campus.sandbox_url, "moodle")
-    await _register(engine, credentials, name, "moodle", f"{campus.sandbox_url}/moodle", secret)
+    await register_connection(
+        engine, credentials, name, "moodle", f"{campus.sandbox_url}/moodle", secret
+    )
     client = MoodleClient(f"{campus.sandbox_url}/moodle", static_credentials(secret))
     sis_ids = [unique("MC") for _ in range(2)]
     made = await client.create_courses(

@@ -19,16 +19,15 @@ from temporalio.worker import Worker
 
 from activities.intake import BatchInput, IntakeActivities
 from activities.profile import ProfileActivities
-from api.webhooks.dispatcher import batch_workflow_id
 from atrium.credentials import Credentials
 from atrium.db import make_engine
 from atrium.migrations import upgrade
 from atrium.models import Integration
 from atrium.settings import Settings
 from tests.api.webhook_support import add_canvas
-from tests.conftest import POSTGRES_URL
+from tests.conftest import session_postgres_url
 from tests.workflows.intake_support import canvas_email, email_event, plant, remove, rows
-from workflows.event_batch import EventBatch
+from workflows.event_batch import EventBatch, batch_workflow_id
 
 
 @pytest.fixture
@@ -82,8 +81,9 @@ async def store_engine(
     request: pytest.FixtureRequest, tmp_path: Path, credentials: Credentials, sandbox_url: str
 ) -> AsyncIterator[tuple[Engine, str]]:
     if request.param == "postgresql":
-        assert POSTGRES_URL, "ATRIUM_TEST_POSTGRES_URL is not set (.ci/run sets it)"
-        url = POSTGRES_URL
+        own = session_postgres_url()
+        assert own, "ATRIUM_TEST_POSTGRES_URL is not set (.ci/run sets it)"
+        url = own
     else:
         url = f"sqlite:///{tmp_path / 'intake.db'}"
     upgrade(url)

@@ -13,16 +13,12 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.events import (
-    DeliveryRetry,
-    EventActivities,
-    SubscriberDirectory,
-    envelope,
-    publish,
-    start_delivery,
-)
+from activities.events import EventActivities
 from atrium.credentials import Credentials
 from atrium.egress import EgressPolicy
+from atrium.events.delivery import DeliveryRetry, publish, start_delivery
+from atrium.events.envelope import envelope
+from atrium.events.subscribers import SubscriberDirectory
 from atrium.settings import EventsSettings, Settings
 from atrium.signatures import parse, verify
 from tests.api.webhook_support import Subscriber, subscriber_server

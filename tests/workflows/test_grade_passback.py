@@ -15,7 +15,6 @@ from sqlmodel import select
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.sync.oneroster_pages import GRADEBOOK, ROSTERING, OneRosterPages
 from atrium.credentials import Credentials
 from atrium.db import session_scope
 from atrium.models import Integration
@@ -28,6 +27,7 @@ from connectors.moodle import MoodleClient
 from connectors.moodle.models import STUDENT, Enrolment
 from connectors.moodle.models import NewCourse as MoodleCourse
 from connectors.moodle.models import NewUser as MoodleUser
+from connectors.oneroster import OneRosterClient
 from tests.workflows.sync_env import Pair, SyncSandbox, pair, start_sandbox
 from workflows.grade_passback import GradePassback, GradePassbackInput, GradePassbackResult
 
@@ -64,22 +64,22 @@ async def canvas_pair(
     await _forget(engine, credentials, p.source, p.target)
 
 
-def gradebook(sandbox: SyncSandbox) -> OneRosterPages:
+def gradebook(sandbox: SyncSandbox) -> OneRosterClient:
     creds = static_credentials(sandbox.contexts["oneroster"].credentials)
-    return OneRosterPages(sandbox.base("oneroster"), creds)
+    return OneRosterClient(sandbox.base("oneroster"), creds)
 
 
 async def class_students(sandbox: SyncSandbox, class_id: str) -> list[str]:
     async with gradebook(sandbox) as sis_api:
-        answer = await sis_api.call("GET", f"{ROSTERING}/classes/{class_id}/students")
-    return sorted(u["sourcedId"] for u in answer.json()["users"])[:2]
+        page = await sis_api.page("students", parent=("classes", class_id), limit=1000)
+    return sorted(u.sourced_id for u in page.records)[:2]
 
 
 async def serves(sandbox: SyncSandbox, collection: str) -> bool:
     """Whether the SIS gradebook offers categories/scoreScales (the 1.2 service does)."""
     async with gradebook(sandbox) as sis_api:
         try:
-            await sis_api.call("GET", f"{GRADEBOOK}/{collection}", params={"limit": 1})
+            await sis_api.page(collection, limit=1)
         except NotFound:
             return False
     return True
@@ -95,8 +95,9 @@ async def passback(client: Client, worker: Worker, p: Pair, class_id: str) -> Gr
 
 
 async def stored(sandbox: SyncSandbox, collection: str, singular: str, sid: str) -> Any:
+    """The record as the SIS stores it, in its wire form."""
     async with gradebook(sandbox) as sis_api:
-        return await sis_api.get_gradebook(collection, singular, sid)
+        return (await sis_api.get(collection, sid)).to_wire()
 
 
 async def test_moodle_grades_categories_and_totals_pass_back_once(

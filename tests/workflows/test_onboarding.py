@@ -165,6 +165,6 @@ async def test_onboarding_into_a_connection_that_is_no_lms_fails_at_the_first_st
     report = await _onboard(temporal_client, worker, input)
     assert report.status == "compensated"
     assert [(s.system, s.status) for s in report.steps] == [("lms", "failed")]
-    assert f"integration {campus.library!r} is not a canvas or moodle connection" in (
+    assert f"integration {campus.library!r} is a koha connection, not canvas or moodle" in (
         report.error or ""
     )

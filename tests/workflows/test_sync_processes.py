@@ -8,18 +8,17 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.sync.oneroster_pages import OneRosterPages
 from atrium.credentials import Credentials
 from atrium.settings import Settings
 from connectors.canvas import CanvasClient, sis
 from connectors.canvas.models import NewAssignment, NewUser, UserUpdate
 from connectors.credentials import static_credentials
+from connectors.oneroster import OneRosterClient
 from tests.workflows.sync_env import Pair, SyncSandbox, pair, start_sandbox
 from workflows.backfill import Backfill, BackfillInput
 from workflows.grade_passback import GradePassback, GradePassbackInput
@@ -144,16 +143,11 @@ async def test_grade_passback_puts_line_items_and_results_idempotently(
     assert (second.results, second.line_items) == (first.results, first.line_items)  # type: ignore[attr-defined]
     item = f"{p.target}-{CLASS}-a{assignment.id}"
     student = students[0].sis_user_id or students[0].user.sis_user_id  # type: ignore[union-attr]
-    async with OneRosterPages(
+    async with OneRosterClient(
         sandbox.base("oneroster"), static_credentials(sandbox.contexts["oneroster"].credentials)
     ) as sis_api:
-        line_item = await sis_api.get_gradebook("lineItems", "lineItem", item)
-        result = await sis_api.get_gradebook("results", "result", f"{item}-{student}")
-        answer = await sis_api.call(
-            "GET",
-            "/ims/oneroster/gradebook/v1p2/results",
-            params={"filter": f"lineItem.sourcedId='{item}'"},
-        )
-    assert line_item["resultValueMax"] == 50.0 and result["score"] == 40.0
-    assert len(answer.json()["results"]) == 3  # the second passback replaced, never added
-    assert isinstance(answer, httpx.Response)
+        line_item = await sis_api.get_line_item(item)
+        result = await sis_api.get_result(f"{item}-{student}")
+        answer = await sis_api.page("results", filter=f"lineItem.sourcedId='{item}'")
+    assert line_item.result_value_max == 50.0 and result.score == 40.0
+    assert len(answer.records) == 3  # the second passback replaced, never added

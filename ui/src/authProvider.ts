@@ -6,6 +6,7 @@ import type { AuthProvider } from "react-admin";
 
 import { isStatus, request } from "./http";
 import { can, ROLE_PERMISSIONS } from "./roles";
+import { challengeOf, ENROLMENT_ROUTE, SECOND_FACTOR_PATHS, SecondFactorNeeded } from "./secondFactor/endpoint";
 
 export interface Me {
   username?: string;
@@ -13,6 +14,14 @@ export interface Me {
   role: string;
   full_name?: string;
   permissions?: string[];
+  must_enrol?: boolean; // the role requires a second factor this account has not enrolled
+}
+
+interface LoginParams {
+  username: string;
+  password: string;
+  challenge?: string; // the API's answer to the password, when the account has a second factor
+  code?: string;
 }
 
 export const ANONYMOUS: Me = { username: "anonymous", role: "administrator" };
@@ -41,16 +50,23 @@ async function endSession(): Promise<void> {
 export const permissionsOf = (who: Me): string[] => who.permissions ?? ROLE_PERMISSIONS[who.role] ?? [];
 
 export const authProvider: AuthProvider = {
-  async login({ username, password }: { username: string; password: string }) {
+  async login({ username, password, challenge, code }: LoginParams) {
+    let answer: { must_enrol?: boolean } | undefined;
     try {
-      await request(AUTH_PATHS.session, {
-        method: "POST",
-        form: { grant_type: "password", username, password },
-      });
+      answer = challenge
+        ? await request(SECOND_FACTOR_PATHS.session, { json: { challenge, code } })
+        : await request(AUTH_PATHS.session, {
+            method: "POST",
+            form: { grant_type: "password", username, password },
+          });
     } catch (error) {
+      const next = challengeOf(error);
+      if (next) throw new SecondFactorNeeded(next);
       if (!isStatus(error, 404)) throw new Error((error as Error).message || "login failed");
     }
     me = null;
+    // A role that must have a second factor, without one: this session may only enrol.
+    return answer?.must_enrol ? { redirectTo: ENROLMENT_ROUTE } : undefined;
   },
   async logout() {
     me = null;

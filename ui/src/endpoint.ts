@@ -3,7 +3,7 @@
 
 export type Paging =
   | "offset" // ?offset=&limit= -> {items, total}, or a plain array (then: "is there a next page")
-  | "token" // ?page_size=&page_token= -> {items, next_page_token}
+  | "token" // ?page_size=&page_token= -> {items, next_page_token, total?}
   | "none"; // -> a plain JSON array
 
 export interface Endpoint {

@@ -1,5 +1,5 @@
 // A react-admin data provider over the API's own shapes: {items, total}, {items, next_page_token}
-// or a plain array, described per resource by an `Endpoint`.
+// (with a `total` when the API can count) or a plain array, described per resource by an `Endpoint`.
 import { HttpError, type DataProvider, type GetListParams, type RaRecord } from "react-admin";
 
 import type { ApiRecord, Endpoint } from "./endpoint";
@@ -53,10 +53,11 @@ async function tokenPage(endpoint: Endpoint, params: GetListParams, resource: st
     });
     tokens[current + 1] = body.next_page_token ?? null;
   }
-  return {
-    data: (body.items ?? []).map((row) => withId(endpoint, row)),
-    pageInfo: { hasNextPage: Boolean(body.next_page_token), hasPreviousPage: page > 1 },
-  };
+  const data = (body.items ?? []).map((row) => withId(endpoint, row));
+  // A total counted by the API (Temporal's count for runs) makes the pagination say "1-3 of 3";
+  // without one, only "is there a next page" is known, and the pagination says no more.
+  if (typeof body.total === "number") return { data, total: body.total };
+  return { data, pageInfo: { hasNextPage: Boolean(body.next_page_token), hasPreviousPage: page > 1 } };
 }
 
 function sortRows(rows: ApiRecord[], field?: string, order?: string): ApiRecord[] {

@@ -5,19 +5,22 @@
 const READS = [
   "profile:read", "processes:read", "runs:read", "integrations:read", "secrets:read", "audit:read",
   "metrics:read", "events:read", "conflicts:read", "mappings:read", "quarantine:read", "security:read", "alerts:read",
+  "designs:read",
 ];
 
 export const ROLE_PERMISSIONS: Record<string, string[]> = {
   administrator: [
     ...READS, "runs:start", "runs:cancel", "runs:signal", "integrations:write", "secrets:write",
     "users:manage", "api_keys:manage", "webhooks:manage", "subscriptions:manage",
-    "conflicts:resolve", "mappings:write", "quarantine:retry", "alerts:manage",
+    "conflicts:resolve", "mappings:write", "quarantine:retry", "alerts:manage", "designs:write",
+    "designs:approve", "security:manage",
   ],
   process_designer: [
     "profile:read", "processes:read", "runs:read", "runs:start", "runs:cancel", "runs:signal",
     "integrations:read", "integrations:write", "secrets:read", "webhooks:manage",
     "subscriptions:manage", "events:read", "conflicts:read", "mappings:read", "mappings:write",
-    "quarantine:read", "quarantine:retry", "alerts:read", "alerts:manage",
+    "quarantine:read", "quarantine:retry", "alerts:read", "alerts:manage", "designs:read",
+    "designs:write",
   ],
   secretary: [
     "profile:read", "processes:read", "runs:read", "runs:start", "runs:signal", "integrations:read",
@@ -41,6 +44,9 @@ const RULES: Record<string, Rule> = {
   integrations: { read: "integrations:read", write: "integrations:write", secret: "secrets:write", "health-check": "runs:start" },
   runs: { read: "runs:read", create: "runs:start", cancel: "runs:cancel", retry: "runs:start" },
   processes: { read: "processes:read" },
+  actions: { read: "processes:read" }, // the catalog: what each system offers
+  "process-definitions": { read: "designs:read", write: "designs:write", create: "designs:write" },
+  approvals: { read: "runs:signal" }, // approval steps of designed runs waiting for the caller
   conflicts: { read: "conflicts:read", write: "conflicts:resolve", resolve: "conflicts:resolve" },
   quarantine: { read: "quarantine:read", write: "quarantine:retry", retry: "quarantine:retry" },
   mappings: { read: "mappings:read", write: "mappings:write", "dry-run": "mappings:read" },
@@ -52,9 +58,14 @@ const RULES: Record<string, Rule> = {
   "dead-letters": { read: "subscriptions:manage", redeliver: "subscriptions:manage" },
   audit: { read: "audit:read", verify: "audit:read" },
   "security-findings": { read: "security:read" },
+  "security-events": { read: "security:read", acknowledge: "security:manage" },
   events: { read: "events:read" }, // the live stream
   alerts: { read: "alerts:read", acknowledge: "alerts:manage", resolve: "alerts:manage" },
   "alert-rules": { read: "alerts:read", write: "alerts:manage" },
+  slas: { read: "alerts:read", write: "alerts:manage", evaluate: "alerts:manage" },
+  flows: { read: "runs:read" }, // the data-flow graph and lineage (the API refuses it to self-scoped roles)
+  capacity: { read: "metrics:read" }, // capacity advice
+  reports: { read: "alerts:read", write: "alerts:manage" }, // the monthly report; its delivery
 };
 
 export function permissionFor(resource: string, action: string): string | undefined {

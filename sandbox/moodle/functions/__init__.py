@@ -9,6 +9,7 @@ from sandbox.moodle.functions import (
     grade_services,
     grades,
     site,
+    user_courses,
     user_delete,
     users,
 )
@@ -16,7 +17,17 @@ from sandbox.moodle.functions.base import ExternalFunction, Site
 
 REGISTRY: dict[str, ExternalFunction] = {
     f.name: f
-    for module in (users, user_delete, courses, course_delete, enrol, grades, grade_services, site)
+    for module in (
+        users,
+        user_delete,
+        user_courses,
+        courses,
+        course_delete,
+        enrol,
+        grades,
+        grade_services,
+        site,
+    )
     for f in module.FUNCTIONS
 }
 

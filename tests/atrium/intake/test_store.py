@@ -16,15 +16,16 @@ from atrium.db import make_engine
 from atrium.intake.store import IntakeStore
 from atrium.migrations import upgrade
 from atrium.models.integration import utcnow
-from tests.conftest import POSTGRES_URL
+from tests.conftest import session_postgres_url
 from tests.workflows.intake_support import T, email_event
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "postgresql":
-        assert POSTGRES_URL, "ATRIUM_TEST_POSTGRES_URL is not set (.ci/run sets it)"
-        url = POSTGRES_URL
+        own = session_postgres_url()
+        assert own, "ATRIUM_TEST_POSTGRES_URL is not set (.ci/run sets it)"
+        url = own
     else:
         url = f"sqlite:///{tmp_path / 'intake.db'}"
     upgrade(url)

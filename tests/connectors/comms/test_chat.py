@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from connectors.actions import UnlistedWrite
 from connectors.comms import SlackWebhook, TeamsWebhook
 from connectors.credentials import static_credentials
 from connectors.errors import InvalidRequest, NotFound, RateLimited, ServerError
@@ -67,3 +68,13 @@ async def test_rate_limit_and_server_errors(
         async with injected_faults(sandbox_url, "comms", error_rate=1.0):
             with pytest.raises(ServerError):
                 await hook.post("four")
+
+
+async def test_a_post_outside_every_action_is_refused(
+    sandbox_url: str, comms_credentials: dict[str, str], control: httpx.AsyncClient
+) -> None:
+    before = len((await control.get("/chat", params={"kind": "slack"})).json())
+    async with slack(sandbox_url, comms_credentials) as hook:
+        with pytest.raises(UnlistedWrite, match="slack: POST to the webhook"):
+            await hook._post({"text": "unlisted"})
+    assert len((await control.get("/chat", params={"kind": "slack"})).json()) == before

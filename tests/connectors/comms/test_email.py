@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+
 import httpx
 import pytest
 
+from connectors.actions import UnlistedWrite
 from connectors.comms import EmailSender, NotificationTemplate, OutgoingEmail, TemplateError, render
 from connectors.credentials import CredentialSource, static_credentials
 from connectors.errors import AuthError, ServerError
@@ -94,3 +97,12 @@ async def test_unreachable_server_is_transient() -> None:
 def test_template_missing_value_is_named() -> None:
     with pytest.raises(TemplateError, match="due_date"):
         render(NotificationTemplate(subject="Due $due_date", text="x"), {})
+
+
+async def test_a_send_outside_every_action_is_refused(smtp_server: SmtpServer) -> None:
+    """The SMTP send tells the action gate, as HTTP writes do: run bare (not as the
+    ``comms.send_email`` action) it is refused before the server is dialled."""
+    bare = inspect.unwrap(EmailSender.send)
+    unreachable = EmailSender("127.0.0.1", 1, login(smtp_server), sender="a@school.example")
+    with pytest.raises(UnlistedWrite, match="smtp: send to 1 recipient"):
+        await bare(unreachable, OutgoingEmail(to=["x@example.edu"], subject="s", text="t"))

@@ -11,12 +11,29 @@ from connectors.credentials import CredentialSource, static_credentials
 from connectors.errors import AuthError, NotFound, ServerError
 from connectors.finance.batch import BursarBatchClient
 from connectors.finance.holds_csv import parse_holds_csv
+from connectors.sftp import SftpLogin
 from tests.connectors.finance.conftest import SftpServer, write_batch
 from tests.sandbox.control import MutableCredentials
 
 
-def client(server: SftpServer, creds: CredentialSource) -> BursarBatchClient:
-    return BursarBatchClient(server.host, server.port, creds, host_key=server.host_key, timeout=5)
+def client(
+    server: SftpServer,
+    creds: CredentialSource,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    host_key: str | None = None,
+    timeout: float = 5,
+) -> BursarBatchClient:
+    login = SftpLogin(
+        host=host or server.host,
+        port=port or server.port,
+        host_key=host_key or server.host_key,
+        credentials=creds,
+        system="finance-sftp",
+        timeout=timeout,
+    )
+    return BursarBatchClient(login)
 
 
 async def test_seeded_batch_uses_good_lines_and_reports_bad_ones(
@@ -96,13 +113,10 @@ async def test_unpinned_host_and_closed_port_fail_typed(
 ) -> None:
     impostor = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
     with pytest.raises(AuthError, match="host key"):
-        await BursarBatchClient(
-            bursar_sftp.host, bursar_sftp.port, sftp_credentials, host_key=impostor
-        ).list_batches()
+        await client(bursar_sftp, sftp_credentials, host_key=impostor).list_batches()
     with pytest.raises(ServerError):
-        await BursarBatchClient(
-            "127.0.0.1", 1, sftp_credentials, host_key=bursar_sftp.host_key, timeout=2
-        ).list_batches()
+        closed = client(bursar_sftp, sftp_credentials, host="127.0.0.1", port=1, timeout=2)
+        await closed.list_batches()
 
 
 def test_malformed_files_are_reported_not_dropped() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import httpx
@@ -16,7 +17,7 @@ from connectors.errors import (
     ServerError,
 )
 from connectors.finance.client import BursarClient
-from connectors.finance.models import AccountCreate, ChargeCreate, HoldCreate
+from connectors.finance.models import AccountCreate, AccountUpdate, ChargeCreate, HoldCreate
 from tests.sandbox.control import MutableCredentials, injected_faults, rotated_credentials
 
 
@@ -59,6 +60,37 @@ async def test_holds_and_charges(bursar: BursarClient) -> None:
     assert (await bursar.get_account("S100001")).balance == before.balance + Decimal("12.50")
     with pytest.raises(NotFound):
         await bursar.get_account("NOBODY")
+
+
+async def test_an_accounts_personal_fields_change_and_its_ledger_stays(
+    bursar: BursarClient, sandbox_url: str, bursar_credentials: MutableCredentials
+) -> None:
+    sid = f"S9{uuid.uuid4().hex[:8]}"
+    await bursar.create_account(
+        AccountCreate(student_id=sid, name="Ola Brandt", email="ola@example.edu"),
+        idempotency_key=f"acct-{sid}",
+    )
+    await bursar.post_charge(
+        sid, ChargeCreate(amount=Decimal("30.00"), description="Fee"), idempotency_key=f"c-{sid}"
+    )
+    hold = await bursar.place_hold(
+        sid, HoldCreate(hold_type="library", reason="Lost book"), idempotency_key=f"h-{sid}"
+    )
+    changed = await bursar.update_account(sid, AccountUpdate(name="Erased person"))
+    assert (changed.name, changed.email) == ("Erased person", "ola@example.edu")  # merge patch
+    cleared = await bursar.update_account(sid, AccountUpdate(email=None))
+    assert (cleared.name, cleared.email, cleared.balance) == ("Erased person", None, Decimal("30"))
+    assert [h.hold_id async for h in bursar.list_holds(sid, status="active")] == [hold.hold_id]
+    with pytest.raises(NotFound):
+        await bursar.update_account("NOBODY", AccountUpdate(name="X"))
+    headers = {"Authorization": f"Bearer {bursar_credentials.values['api_key']}"}
+    async with httpx.AsyncClient(base_url=f"{sandbox_url}/finance", headers=headers) as http:
+        for body, pointer in (({"name": None}, "#/name"), ({"balance": "0"}, "#/balance")):
+            bad = await http.patch(f"/api/accounts/{sid}", json=body)
+            assert bad.status_code == 422 and pointer in {
+                e["pointer"] for e in bad.json()["errors"]
+            }
+    assert (await bursar.get_account(sid)).balance == Decimal("30.00")
 
 
 async def test_auth_failure_and_rotation(

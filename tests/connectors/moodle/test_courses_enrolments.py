@@ -97,3 +97,30 @@ async def test_enrol_suspended_and_only_active_filter(moodle: MoodleClient, uniq
 async def test_unenrol_from_unknown_course_is_not_found(moodle: MoodleClient) -> None:
     with pytest.raises(NotFound):
         await moodle.unenrol([Unenrolment(userid=2, courseid=987654)])
+
+
+async def test_user_courses_lists_active_enrolments_and_a_deleted_user_is_not_found(
+    moodle: MoodleClient, unique: str
+) -> None:
+    first = await make_course(moodle, unique)
+    second = await make_course(moodle, f"{unique}-2")
+    user, neighbour = await make_users(moodle, unique, 2)
+    await moodle.enrol(
+        [
+            Enrolment(roleid=STUDENT, userid=user, courseid=first),
+            Enrolment(roleid=STUDENT, userid=user, courseid=second, suspend=1),
+            Enrolment(roleid=STUDENT, userid=neighbour, courseid=second),
+        ]
+    )
+    try:
+        courses = await moodle.user_courses(user)
+        assert [(c.id, c.shortname, c.idnumber) for c in courses] == [
+            (first, f"ALG-{unique}", f"CLS-{unique}")
+        ]  # the suspended enrolment is not an active one
+        assert [c.id for c in await moodle.user_courses(neighbour)] == [second]
+        await moodle.delete_users([user])
+        with pytest.raises(NotFound):
+            await moodle.user_courses(user)
+    finally:
+        await moodle.delete_users([neighbour])
+        await moodle.delete_courses([first, second])

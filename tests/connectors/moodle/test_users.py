@@ -7,6 +7,7 @@ import pytest
 from connectors.errors import Conflict, InvalidRequest
 from connectors.moodle import MoodleClient
 from connectors.moodle.models import CustomField, NewUser, UserUpdate
+from tests.connectors.unlisted import unlisted
 
 
 def new_user(n: int, unique: str) -> NewUser:
@@ -52,8 +53,9 @@ async def test_duplicate_username_is_a_typed_conflict_and_nothing_is_created(
 
 
 async def test_invalid_parameter_is_invalid_request(moodle: MoodleClient, unique: str) -> None:
-    with pytest.raises(InvalidRequest) as caught:
-        await moodle.call("core_user_create_users", {"users": [{"username": f"x{unique}"}]})
+    # a raw call: NewUser would refuse the missing name before Moodle
+    with pytest.raises(InvalidRequest) as caught, unlisted():
+        await moodle._call("core_user_create_users", {"users": [{"username": f"x{unique}"}]})
     assert "Missing required key in single structure: firstname" in caught.value.message
 
 
@@ -78,3 +80,13 @@ async def test_users_by_field_pages_through_values(moodle: MoodleClient, unique:
     ids = [c.id for c in created] + [999999]  # an unknown id is simply absent
     found = [u.id async for u in moodle.users_by_field("id", ids)]
     assert found == [c.id for c in created]
+
+
+async def test_ensure_user_finds_by_idnumber_or_creates(moodle: MoodleClient, unique: str) -> None:
+    new = new_user(7, unique)
+    first = await moodle.ensure_user(new)
+    assert first.created
+    again = await moodle.ensure_user(new)
+    assert (again.id, again.created) == (first.id, False)
+    with pytest.raises(InvalidRequest):
+        await moodle.ensure_user(new.model_copy(update={"idnumber": ""}))

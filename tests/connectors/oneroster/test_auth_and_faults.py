@@ -113,3 +113,16 @@ async def test_malformed_records_are_reported_not_dropped(
     for bad in page.malformed:
         assert "sourcedId" in bad.error or "dateLastModified" in bad.error
         assert 0 <= bad.index < 50
+
+
+async def test_concurrent_callers_share_one_token(oneroster_url: str, sandbox_url: str) -> None:
+    """The sync runs pages in parallel on one kept client: one token fetch serves them all."""
+    transport = CountingTransport()
+    async with OneRosterClient(
+        oneroster_url, vault_like(sandbox_url), transport=transport
+    ) as client:
+        pages = await asyncio.gather(
+            *(client.raw_page("users", offset=o, limit=10) for o in range(0, 80, 10))
+        )
+    assert {total for _, total in pages} == {pages[0][1]} and pages[0][1] > 80
+    assert transport.count("/oauth/token") == 1 and transport.count("/users") == 8

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from connectors import canonical
+from connectors.catalog import catalog
 from connectors.errors import InvalidRequest, NotFound
 from connectors.oneroster import OneRosterClient, models
 from connectors.oneroster.mapping import line_item_to_wire, result_to_wire, to_canonical
+from tests.connectors.oneroster.conftest import CountingTransport, vault_like
 
 
 def _item(sid: str) -> canonical.LineItem:
@@ -79,3 +81,49 @@ async def test_result_for_unknown_line_item_is_rejected(oneroster: OneRosterClie
     with pytest.raises(InvalidRequest) as caught:
         await oneroster.put_result(bad)
     assert caught.value.status == 422 and "no-such-item" in caught.value.message
+
+
+async def test_categories_and_score_scales_are_put_and_read_back_when_asked(
+    oneroster_url: str, sandbox_url: str
+) -> None:
+    transport = CountingTransport()
+    tag = uuid.uuid4().hex[:8]
+    klass = models.GUIDRef(sourced_id="cls-000001", type="class")
+    category = models.Category(sourced_id=f"atrium-cat-{tag}", title="Exams", weight=40.0)
+    scale = models.ScoreScale(
+        sourced_id=f"atrium-scale-{tag}",
+        title="Letters",
+        type="letter",
+        class_=klass,
+        score_scale_value=[
+            models.ScoreScaleValue(item_value_lhs="A", item_value_rhs="90"),
+            models.ScoreScaleValue(item_value_lhs="B", item_value_rhs="80"),
+        ],
+    )
+    async with OneRosterClient(
+        oneroster_url, vault_like(sandbox_url), transport=transport
+    ) as client:
+        sent = await client.put_category(category, read_back=False)
+        assert sent is category and transport.count(f"/categories/{category.sourced_id}") == 1
+        stored = await client.put_score_scale(scale)  # PUT, then the stored record
+        assert transport.count(f"/scoreScales/{scale.sourced_id}") == 2
+        read = await client.get("categories", category.sourced_id)
+    assert (read.title, read.weight) == ("Exams", 40.0) and read.date_last_modified
+    assert [v.item_value_lhs for v in stored.score_scale_value or []] == ["A", "B"]
+    assert stored.class_ and stored.class_.sourced_id == "cls-000001"
+
+
+def test_gradebook_writes_are_catalog_actions_keyed_by_sourced_id() -> None:
+    """A PUT replaces the record named by its sourcedId: harmless to repeat, keyed by it."""
+    entries = catalog()
+    for name, key in [
+        ("oneroster.put_line_item", "item.sourced_id"),
+        ("oneroster.put_result", "result.sourced_id"),
+        ("oneroster.put_category", "category.sourced_id"),
+        ("oneroster.put_score_scale", "scale.sourced_id"),
+    ]:
+        spec = entries[name].spec
+        assert (spec.effect, spec.key, spec.idempotent) == ("write", key, True), name
+    assert entries["oneroster.delete_result"].spec.effect == "destructive"
+    assert not entries["oneroster.delete_result"].spec.idempotent
+    assert entries["oneroster.read_raw_page"].spec.effect == "read"

@@ -7,9 +7,10 @@ import time
 import pytest
 
 from connectors import canonical
-from connectors.errors import InvalidRequest, NotFound
+from connectors.errors import InvalidRequest, MalformedResponse, NotFound
 from connectors.oneroster import OneRosterClient, models
 from connectors.oneroster.mapping import to_canonical
+from connectors.oneroster.pages import page_records
 from tests.connectors.oneroster.conftest import CountingTransport, mutate, vault_like
 
 
@@ -113,3 +114,28 @@ async def test_records_map_to_canonical(oneroster: OneRosterClient) -> None:
         assert enrollment.class_id == wire.class_.sourced_id  # type: ignore[union-attr]
     klass = to_canonical(await oneroster.get("classes", "cls-000001"))
     assert isinstance(klass, canonical.Class) and klass.term_ids == ["ses-2027-t1", "ses-2027-t2"]
+
+
+async def test_raw_pages_give_a_bulk_reader_plain_records_in_sourced_id_order(
+    oneroster: OneRosterClient,
+) -> None:
+    """The roster sync's path: undecoded pages and the total, then plain dicts, no models."""
+    body, total = await oneroster.raw_page("enrollments", offset=0, limit=400)
+    first = page_records("enrollments", body)
+    body, _ = await oneroster.raw_page("enrollments", offset=1500, limit=400)
+    last = page_records("enrollments", body)
+    assert total == 1560 and (len(first), len(last)) == (400, 60)
+    ids = [r["sourcedId"] for r in first + last]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert isinstance(first[0], dict) and first[0]["class"]["sourcedId"]
+    either = "sourcedId='stu-0000001' OR sourcedId='tch-000001'"
+    body, found = await oneroster.raw_page("users", offset=0, limit=5, filter=either)
+    assert [u["sourcedId"] for u in page_records("users", body)] == ["stu-0000001", "tch-000001"]
+    assert found == 2
+
+
+def test_a_raw_page_without_its_collection_is_malformed() -> None:
+    with pytest.raises(MalformedResponse, match="no 'users' collection"):
+        page_records("students", b'{"students": []}')  # /students answers {"users": [...]}
+    with pytest.raises(MalformedResponse):
+        page_records("users", b"not json")

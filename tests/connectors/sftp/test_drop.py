@@ -11,9 +11,11 @@ from pathlib import Path
 import asyncssh
 import pytest
 
+from connectors.actions import UnlistedWrite
 from connectors.credentials import static_credentials
 from connectors.errors import AuthError, InvalidRequest, NotFound
-from connectors.sftp import DropClient, SftpLogin
+from connectors.sftp import DropClient, SftpLogin, open_sftp
+from connectors.sftp.session import move, put_once
 from sandbox.context import SystemContext
 from sandbox.finance.sftp import host_public_key
 from tests.workflows.csv_drop_env import SisDrop, sis_drop
@@ -77,7 +79,7 @@ async def test_refusals_are_typed(drop: SisDrop) -> None:
     with pytest.raises(InvalidRequest, match="plain file name"):
         await client(drop).download("../etc/passwd")
     with pytest.raises(InvalidRequest, match="outcome"):
-        await client(drop).file("big.zip", "elsewhere", b"{}", again_as="r")
+        await client(drop).file("big.zip", "elsewhere", b"{}", again_as="r")  # type: ignore[arg-type]
     with pytest.raises(NotFound):
         await client(drop).file("never-dropped.zip", "processed", b"{}", again_as="r")
     stranger = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
@@ -87,3 +89,15 @@ async def test_refusals_are_typed(drop: SisDrop) -> None:
     drop.ctx.credentials["sftp_password"] = "rotated"  # the server now wants another password
     with pytest.raises(AuthError, match="login refused"):
         await asyncio.wait_for(outdated.list(), 10)
+
+
+async def test_a_write_outside_every_action_is_refused(drop: SisDrop) -> None:
+    """SFTP writes tell the action gate, as HTTP writes do: strict mode refuses them unlisted."""
+    drop.put("q.zip", b"data")
+    async with open_sftp(client(drop).login) as sftp:
+        with pytest.raises(UnlistedWrite, match="upload processed/x.json"):
+            await put_once(sftp, "processed/x.json", b"{}", system="sis-sftp")
+        with pytest.raises(UnlistedWrite, match="move drop/q.zip"):
+            await move(sftp, "drop/q.zip", "processed/q.zip", system="sis-sftp")
+    assert not (drop.root / "processed" / "x.json").exists()
+    assert (drop.root / "drop" / "q.zip").exists()

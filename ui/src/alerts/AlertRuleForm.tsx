@@ -3,7 +3,7 @@ import {
   SimpleFormIterator, TextInput,
 } from "react-admin";
 
-import { FIGURES, RULE_KINDS } from "./endpoint";
+import { FIGURES, MIN_SEVERITIES, RULE_KINDS } from "./endpoint";
 
 const choices = (values: string[]) => values.map((v) => ({ id: v, name: v }));
 const NAME = regex(/^[a-z0-9][a-z0-9._-]*$/, "lower case letters, digits, . _ -");
@@ -14,10 +14,15 @@ export const AlertRuleForm = ({ creating = false }: { creating?: boolean }) => (
     <TextInput source="name" validate={[required(), NAME]} disabled={!creating} fullWidth />
     <TextInput source="rule_set" validate={[required(), NAME]} disabled={!creating} fullWidth />
     <SelectInput source="kind" choices={choices(RULE_KINDS)} validate={required()} />
-    <TextInput source="target" helperText="a connection (health), a process (runs, absence), or *" fullWidth />
+    <TextInput source="target" helperText="a connection (health), a process (runs, absence), an SLA's name (sla_breach), a security event kind, or *" fullWidth />
     <FormDataConsumer>
       {({ formData }) => formData.kind === "threshold" && (
         <SelectInput source="figure" choices={choices(FIGURES)} validate={required()} />
+      )}
+    </FormDataConsumer>
+    <FormDataConsumer>
+      {({ formData }) => formData.kind === "security_event" && (
+        <SelectInput source="min_severity" label="Minimum severity" choices={choices(MIN_SEVERITIES)} validate={required()} />
       )}
     </FormDataConsumer>
     <NumberInput source="threshold" min={0} max={1000000} />

@@ -15,7 +15,7 @@ export const endpoint: Endpoint = {
 
 const RULE_FIELDS = [
   "kind", "description", "enabled", "target", "figure", "threshold", "window_minutes",
-  "comms_integration", "email_to", "chat", "publish_event",
+  "comms_integration", "email_to", "chat", "publish_event", "min_severity",
 ];
 
 export const rulesEndpoint: Endpoint = {
@@ -27,7 +27,8 @@ export const rulesEndpoint: Endpoint = {
   update: { method: "PATCH", fields: RULE_FIELDS },
 };
 
-export const RULE_KINDS = ["health_down", "threshold", "absence"];
+export const RULE_KINDS = ["health_down", "threshold", "absence", "sla_breach", "security_event"];
+export const MIN_SEVERITIES = ["low", "medium", "high"]; // a security_event rule's
 export const FIGURES = ["quarantine_size", "dead_letters", "failed_runs"];
 
 const act = (id: string | number, action: "acknowledge" | "resolve", note: string) =>

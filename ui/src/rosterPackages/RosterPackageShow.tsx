@@ -3,8 +3,18 @@ import { DateField, FunctionField, NumberField, Show, SimpleShowLayout, TextFiel
 import { JsonBlock } from "../common/JsonBlock";
 import { StatusChip } from "../common/StatusChip";
 
+// A package is filed as processed or rejected; until then the page follows it (every 2 s).
+const FILED = ["processed", "rejected"];
+
 export const RosterPackageShow = () => (
-  <Show>
+  <Show
+    queryOptions={{
+      refetchInterval: (query) => {
+        const status = (query.state.data as { status?: string } | undefined)?.status;
+        return status && FILED.includes(status) ? false : 2000;
+      },
+    }}
+  >
     <SimpleShowLayout>
       <TextField source="source" label="SIS" />
       <TextField source="name" />

@@ -27,7 +27,7 @@ const Actions = () => (
 export const RunList = () => {
   const small = useIsSmall();
   return (
-    <List filters={filters} actions={<Actions />} pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />} sort={{ field: "start_time", order: "DESC" }}>
+    <List filters={filters} actions={<Actions />} perPage={25} pagination={<Pagination rowsPerPageOptions={[25, 50, 100]} />} sort={{ field: "start_time", order: "DESC" }}>
       {small ? (
         <SimpleList
           primaryText={(r) => r.process ?? r.workflow_type}

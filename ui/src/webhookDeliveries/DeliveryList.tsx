@@ -3,6 +3,7 @@ import { Datagrid, DateField, List, NumberField, SelectInput, SimpleList, TextFi
 import { StatusChip } from "../common/StatusChip";
 import { useIsSmall } from "../common/useIsSmall";
 import { OUTCOMES } from "./endpoint";
+import { IntakeStatusField } from "./IntakeStatusField";
 
 const filters = [
   <TextInput key="source" source="source" alwaysOn />,
@@ -29,7 +30,8 @@ export const DeliveryList = () => {
           <StatusChip source="outcome" label="Outcome" />
           <NumberField source="status_code" />
           <TextField source="reason" />
-          <TextField source="workflow_id" label="Run" />
+          <IntakeStatusField label="Intake" />
+          <TextField source="workflow_id" label="Workflow id" />
           <NumberField source="latency_ms" label="ms" options={{ maximumFractionDigits: 1 }} />
         </Datagrid>
       )}

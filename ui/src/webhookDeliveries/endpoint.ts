@@ -9,6 +9,6 @@ export const endpoint: Endpoint = {
   filters: { source: "source", outcome: "outcome" },
 };
 
-export const OUTCOMES = ["started", "duplicate", "rejected", "unrouted", "error"];
+export const OUTCOMES = ["started", "queued", "signalled", "duplicate", "rejected", "unrouted", "error"];
 // What the dashboard counts as a failing webhook delivery.
 export const FAILING = ["rejected", "error"];

@@ -1,0 +1,4 @@
+export { EnrolmentPage } from "./EnrolmentPage";
+export { ENROLMENT_ROUTE } from "./endpoint";
+export { LoginPage } from "./LoginPage";
+export { AtriumLayout } from "./Layout";
