@@ -32,7 +32,7 @@ class SyncConflict(ConflictBase, table=True):
     resolution: str | None = Field(default=None, max_length=63)
     resolved_value: str | None = Field(default=None, max_length=2000)
     resolved_by: str | None = Field(default=None, max_length=255)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)  # a month's report
     resolved_at: datetime | None = None
 
 

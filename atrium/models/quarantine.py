@@ -29,7 +29,7 @@ class QuarantinedRecord(QuarantineBase, table=True):
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     status: str = Field(default="open", max_length=16, index=True)
     attempts: int = 1
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)  # a month's report
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -27,7 +27,7 @@ class SyncRecord(SQLModel, table=True):
     date_last_modified: datetime | None = None
     seen_run: str = Field(default="", max_length=255, description="last full run that saw it")
     snapshot: str | None = Field(default=None, description="JSON of the synced fields (two-way)")
-    synced_at: datetime = Field(default_factory=utcnow)
+    synced_at: datetime = Field(default_factory=utcnow, index=True)  # a month's report
     # Lineage: the run that last wrote the record (``<workflow id>:<run id>``; ``seen_run`` also
     # moves when a full run finds it unchanged) and the mapping version it was mapped with
     # (``<name>@<version>``, or ``builtin:<record type>``). None: written before these were kept.

@@ -23,8 +23,7 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    if not POSTGRES_URL:
-        pytest.skip("ATRIUM_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+    assert POSTGRES_URL, "ATRIUM_TEST_POSTGRES_URL is not set (make test and .ci/run set it)"
     name = f"atrium_{uuid.uuid4().hex[:10]}"
     admin = make_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

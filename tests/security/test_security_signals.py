@@ -6,6 +6,7 @@ resumed, an account locked); a person acknowledges an event (security:manage).""
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,9 +27,10 @@ from tests.security.test_threat_detection import api_with, events_about, forgett
 from tests.support.auth import bearer, login, make_api_key, make_user
 
 
-def a_network() -> str:
-    """The first three octets of a /24 of its own (TEST-NET-2 space, random third octet)."""
-    return f"198.18.{uuid.uuid4().int % 250 + 1}"
+def networks(n: int) -> list[str]:
+    """The first three octets of ``n`` different /24s (TEST-NET-2 space, random third octets;
+    drawn without replacement: two equal draws would be one network, and no event)."""
+    return [f"198.18.{octet}" for octet in random.sample(range(1, 251), n)]
 
 
 def as_key(url: str, key: str, address: str) -> httpx.Response:
@@ -57,7 +59,7 @@ def test_a_key_from_a_new_network_is_one_event_and_the_key_is_suspended_until_re
 ) -> None:
     admin = make_user(engine, "administrator")
     key_id, key = make_api_key(engine, admin, ["security:read"])
-    home, elsewhere, third = a_network(), a_network(), a_network()
+    home, elsewhere, third = networks(3)
     with (
         forgetting_key(engine, key_id) as subject,
         api_with(settings, network_response="suspend_key") as url,
@@ -98,13 +100,13 @@ def test_new_networks_within_one_window_are_one_event_when_only_recorded(
     admin = make_user(engine, "administrator")
     key_id, key = make_api_key(engine, admin, ["security:read"])
     with forgetting_key(engine, key_id) as subject, api_with(settings) as url:
-        statuses = [as_key(url, key, f"{a_network()}.1").status_code for _ in range(4)]
+        statuses = [as_key(url, key, f"{net}.1").status_code for net in networks(4)]
         assert statuses == [200] * 4  # none configured: recorded, never refused
         (event,) = events_about(url, login(url, admin), subject)
         assert event["response"] == "none" and event["response_detail"] == ""
         with session_scope(engine) as session:
-            networks = session.exec(select(ApiKeyNetwork).where(ApiKeyNetwork.key_id == key_id))
-            assert len(networks.all()) == 4
+            seen = session.exec(select(ApiKeyNetwork).where(ApiKeyNetwork.key_id == key_id))
+            assert len(seen.all()) == 4
             row = session.get(ApiKey, key_id)
             assert row is not None and row.suspended_at is None
 

@@ -64,7 +64,14 @@ async def seeded(engine: Engine, temporal_client: Client) -> AsyncIterator[str]:
 
 async def show_month(page: Page, tag: str) -> None:
     await page.goto("/#/reports")
-    await page.get_by_label("Month", exact=True).fill(MONTH)
+    # The month's figures come from the store and from Temporal's visibility store, one count per
+    # connection: on a loaded machine that can take longer than an assertion's 5 s.
+    async with page.expect_response(
+        lambda r: f"/api/v1/reports/monthly?month={MONTH}" in r.url, timeout=60_000
+    ) as answering:
+        await page.get_by_label("Month", exact=True).fill(MONTH)
+    answer = await answering.value
+    assert answer.status == 200, f"the report answered {answer.status}: {await answer.text()}"
     card = page.get_by_test_id("report-connection").filter(has_text=f"lms-{tag}")
     await expect(card).to_be_visible()
     await expect(card).to_contain_text("3written")

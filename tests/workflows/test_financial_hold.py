@@ -7,7 +7,7 @@ import asyncio
 from datetime import timedelta
 
 import httpx
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.worker import Worker
 
 from connectors.canvas import CanvasClient
@@ -120,13 +120,22 @@ async def test_hold_from_an_event_is_lifted_by_the_nightly_batch(
         f"{second},library,place,Lost books,2099-01-01T02:00:00Z\n"
         f"{second},library,suspend,Not an action,2099-01-01T02:00:00Z\n"
     )
-    batch = await temporal_client.execute_workflow(
-        FinancialHoldBatch.run,
-        HoldBatchInput(file=name, **common),
-        id=unique("hold-batch-test-"),
-        task_queue=worker.task_queue,
-        execution_timeout=timedelta(minutes=2),
-    )
+    try:
+        batch = await temporal_client.execute_workflow(
+            FinancialHoldBatch.run,
+            HoldBatchInput(file=name, **common),
+            id=unique("hold-batch-test-"),
+            task_queue=worker.task_queue,
+            execution_timeout=timedelta(minutes=2),
+        )
+    except WorkflowFailureError as failed:  # say what the SFTP server's folders held
+        folders = {
+            d.name: sorted(p.name for p in d.iterdir())
+            for d in campus.sftp_outbox.parent.iterdir()
+            if d.is_dir()
+        }
+        cause = failed.cause
+        raise AssertionError(f"{cause!r} ({cause.__cause__!r}); {folders}") from failed
     [report] = batch.files
     assert report.lifted == [held.id] and report.placed == [hold_workflow_id(second, "library")]
     assert len(report.rejected) == 1 and ":4:3:" in report.rejected[0] and report.quarantined == 1

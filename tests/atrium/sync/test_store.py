@@ -17,8 +17,8 @@ from tests.conftest import database_urls
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> SyncStore:
     urls = database_urls(tmp_path)
-    if request.param == "postgresql" and len(urls) < 2:
-        pytest.skip("ATRIUM_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+    if request.param == "postgresql":
+        assert len(urls) == 2, "ATRIUM_TEST_POSTGRES_URL is not set (make test and .ci/run set it)"
     url = urls[0 if request.param == "sqlite" else 1]
     upgrade(url)
     return SyncStore(make_engine(url))
