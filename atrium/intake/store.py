@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -205,11 +205,14 @@ class IntakeStore:
     def finish_coalesced(self, into: dict[int, int], batch_id: str) -> None:
         """Mark events done whose change a later event's write carried (``into``: id -> id)."""
         now = utcnow()
-        with self.engine.begin() as conn:
-            for id_, carrier in into.items():
+        carried: dict[int, list[int]] = {}
+        for id_, carrier in into.items():
+            carried.setdefault(carrier, []).append(id_)
+        with self.engine.begin() as conn:  # one statement per carrying event
+            for carrier, ids in carried.items():
                 conn.execute(
                     update(T)
-                    .where(T.c.id == id_)
+                    .where(T.c.id.in_(ids))
                     .values(
                         status="done",
                         mode="batch",
@@ -230,14 +233,16 @@ class IntakeStore:
 
     def finish_runs(self, started: Sequence[tuple[int, str | None]]) -> None:
         """Mark events whose own run started as done, with the run's id (one transaction)."""
+        if not started:
+            return
         now = utcnow()
-        with self.engine.begin() as conn:
-            for id_, run_id in started:
-                conn.execute(
-                    update(T)
-                    .where(T.c.id == id_)
-                    .values(status="done", mode="run", run_id=run_id, done_at=now)
-                )
+        with self.engine.begin() as conn:  # one statement, executed for many rows
+            conn.execute(
+                update(T)
+                .where(T.c.id == bindparam("done_id"))
+                .values(status="done", mode="run", run_id=bindparam("done_run"), done_at=now),
+                [{"done_id": id_, "done_run": run_id} for id_, run_id in started],
+            )
         metrics.dispatched("run", "done", len(started))
 
     def release(self, ids: Sequence[int]) -> None:

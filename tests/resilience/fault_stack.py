@@ -78,7 +78,8 @@ class FaultStack:
         return bool(status.json()["sealed"])
 
 
-async def fault_stack(root: Path) -> FaultStack:
+async def fault_stack(root: Path, database_url: str | None = None) -> FaultStack:
+    """``database_url``: Atrium's store (default: a SQLite file in ``root``)."""
     temporal = TemporalDevServer(
         port=free_port(),
         ui_port=free_port(),
@@ -97,7 +98,7 @@ async def fault_stack(root: Path) -> FaultStack:
             events_task_queue=f"faults-events-{uuid.uuid4().hex[:6]}",
         ),
         vault=VaultSettings(address=vault.address, token=vault.token_file.read_text().strip()),
-        database=DatabaseSettings(url=f"sqlite:///{root / 'atrium.db'}"),
+        database=DatabaseSettings(url=database_url or f"sqlite:///{root / 'atrium.db'}"),
         egress=EgressSettings(allowed_hosts=["127.0.0.1"]),  # the local sandbox
     )
     upgrade(settings.database_url)
