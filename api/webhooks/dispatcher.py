@@ -4,8 +4,9 @@ While this process keeps up, the request that committed an event starts its run 
 (eager start, a run per event, as before the intake). Once starts pile up (more than
 ``eager_max_inflight`` in flight) or events are already waiting, new events are only committed
 and answered 202 ``queued``; this dispatcher claims them from the store in intake order and starts
-a batch run per process (``event-batch``: one run applying up to ``batch_max`` events) or, for a
-few events or a process with no batch form, a run each. Claims are leased: events claimed by a
+a batch run per process (``event-batch``: one run applying up to ``batch_max`` events, on the
+workers' queue unless ``batch_in_api``) or, for a few events or a process with no batch form, a
+run each. Claims are leased: events claimed by a
 process that died are taken again after ``lease_seconds``, and a restarted API finds what it left.
 """
 
@@ -240,17 +241,20 @@ class Dispatcher:
     async def _run_batch(self, process: str, rows: list[Claimed]) -> None:
         ids = [row.id for row in rows]
         workflow_id = batch_workflow_id(process, ids)
+        in_api = self.settings.batch_in_api
         try:
             handle = await self.client().start_workflow(
                 BATCH_WORKFLOW,
                 BatchInput(process=process, intake_ids=ids),
                 id=workflow_id,
-                task_queue=self.queues.events,
+                # The workers' queue by default: applying a batch there leaves this process's
+                # core to the intake (settings: intake.batch_in_api).
+                task_queue=self.queues.events if in_api else self.queues.main,
                 # The same batch again (a lease ran out while it ran) joins it; after a failure
                 # it may run again, applying only what the failed run did not.
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-                request_eager_start=True,
+                request_eager_start=in_api,
             )
             await handle.result()
         except WorkflowFailureError as exc:
