@@ -514,9 +514,11 @@ class IntakeSettings(BaseModel):
     batch_max: int = Field(200, ge=1, le=5000)  # events per batch run
     batch_wait_ms: float = Field(50.0, ge=0.0, le=5000.0)  # gather this long once batching
     max_inflight_batches: int = Field(2, ge=1, le=64)  # batch runs in flight per process
-    # Where batch runs execute: on the workers' main queue (default: the API process keeps its
-    # core for intake; measured in bench/README.md), or started eagerly in the API process.
-    batch_in_api: bool = False
+    # Where a batch run executes: started eagerly in this API process while fewer events than
+    # this wait (the lowest latency at moderate rates), else on the workers' main queue (under
+    # heavy load the API process keeps its core for the intake). 0: always on the workers.
+    # Measured in bench/README.md.
+    batch_in_api_below: int = Field(150, ge=0, le=10_000_000)
     poll_seconds: float = Field(1.0, gt=0.0, le=60.0)  # looks for others' leftovers this often
     # A claimed event not finished after this long is taken again (its dispatcher died).
     lease_seconds: float = Field(60.0, ge=1.0, le=3600.0)

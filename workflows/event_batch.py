@@ -1,7 +1,7 @@
 """One run applying many webhook events (the intake's batch mode under load): one local
-activity, so the whole batch runs where the run runs: on a worker (the main queue, the default)
-or, with ``intake.batch_in_api``, started eagerly in the API process that claimed it. Its
-workflow id names the intake rows it applies; the activity applies each at most once
+activity, so the whole batch runs where the run runs: started eagerly in the API process that
+claimed it, or on a worker (the main queue) when a large backlog waits (``batch_in_api_below``).
+Its workflow id names the intake rows it applies; the activity applies each at most once
 (activities/intake.py), so a retried or repeated batch writes nothing twice."""
 
 from __future__ import annotations

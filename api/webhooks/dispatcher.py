@@ -4,10 +4,11 @@ While this process keeps up, the request that committed an event starts its run 
 (eager start, a run per event, as before the intake). Once starts pile up (more than
 ``eager_max_inflight`` in flight) or events are already waiting, new events are only committed
 and answered 202 ``queued``; this dispatcher claims them from the store in intake order and starts
-a batch run per process (``event-batch``: one run applying up to ``batch_max`` events, on the
-workers' queue unless ``batch_in_api``) or, for a few events or a process with no batch form, a
-run each. Claims are leased: events claimed by a
-process that died are taken again after ``lease_seconds``, and a restarted API finds what it left.
+a batch run per process (``event-batch``: one run applying up to ``batch_max`` events; in this
+process while the backlog is small, on the workers' queue once ``batch_in_api_below`` wait) or,
+for a few events or a process with no batch form, a run each. Claims are leased: events claimed
+by a process that died are taken again after ``lease_seconds``, and a restarted API finds what it
+left.
 """
 
 from __future__ import annotations
@@ -191,6 +192,7 @@ class Dispatcher:
             by_process[row.process].append(row)
         singles: list[Claimed] = []
         batched = False
+        in_api = self.backlog + len(claimed) < self.settings.batch_in_api_below
         for process, rows in by_process.items():
             if process not in BATCHABLE or len(rows) < self.settings.batch_min:
                 singles.extend(rows)
@@ -198,7 +200,7 @@ class Dispatcher:
             batched = True
             for chunk in subject_chunks(rows, self.settings.batch_max):
                 await self._batches.acquire()  # bounded: at most so many batch runs in flight
-                self._spawn(self._run_batch(process, chunk))
+                self._spawn(self._run_batch(process, chunk, in_api))
         if singles:
             await self._start_each(singles)
         return batched
@@ -238,17 +240,16 @@ class Dispatcher:
         if unstarted:
             await asyncio.to_thread(self.store.release, unstarted)
 
-    async def _run_batch(self, process: str, rows: list[Claimed]) -> None:
+    async def _run_batch(self, process: str, rows: list[Claimed], in_api: bool) -> None:
         ids = [row.id for row in rows]
         workflow_id = batch_workflow_id(process, ids)
-        in_api = self.settings.batch_in_api
         try:
             handle = await self.client().start_workflow(
                 BATCH_WORKFLOW,
                 BatchInput(process=process, intake_ids=ids),
                 id=workflow_id,
-                # The workers' queue by default: applying a batch there leaves this process's
-                # core to the intake (settings: intake.batch_in_api).
+                # A small backlog is applied here at once; a large one on the workers, which
+                # leaves this process's core to the intake (settings: batch_in_api_below).
                 task_queue=self.queues.events if in_api else self.queues.main,
                 # The same batch again (a lease ran out while it ran) joins it; after a failure
                 # it may run again, applying only what the failed run did not.
