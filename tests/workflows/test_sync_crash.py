@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from atrium.credentials import Credentials
 from atrium.settings import Settings
@@ -43,12 +46,18 @@ async def test_killed_worker_resumes_without_duplicates_or_gaps(
     handle = await start_sync(
         temporal_client, queue, p, page_size=100, concurrency=2, heartbeat_seconds=3
     )
-    for _ in range(600):  # kill once enrollments are being written
-        status = await handle.query(RosterSync.status)
+    status = None
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:  # kill once enrollments are being written
+        try:
+            status = await handle.query(RosterSync.status, rpc_timeout=timedelta(seconds=10))
+        except RPCError:  # no worker answers queries yet (its process is still starting)
+            await asyncio.sleep(0.2)
+            continue
         if status.phase == "enrollments" and status.pages_done >= 8:
             break
         await asyncio.sleep(0.05)
-    assert status.phase == "enrollments", status
+    assert status is not None and status.phase == "enrollments", status
     first.kill()
     second = WorkerProcess(own, tmp_path / "worker-2.log")
     second.start()
