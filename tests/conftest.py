@@ -275,30 +275,3 @@ def database_urls(tmp_path: Path) -> list[str]:
 def openbao_address(openbao: OpenBaoServer) -> str:
     return openbao.address
 
-
-# The slowest files (pytest --durations, one process), run first: on two xdist workers handing
-# out a file at a time, a slow file taken last keeps one worker busy alone for minutes.
-SLOW_FIRST = (
-    "tests/resilience/",
-    "tests/workflows/test_erasure_across_systems.py",
-    "tests/api/test_openapi_fuzz.py",
-    "tests/workflows/test_library_provisioning.py",
-    "tests/ui/test_console_designer.py",
-    "tests/security/test_fuzz_chunked.py",
-    "tests/workflows/test_alerts.py",
-    "tests/workflows/test_intake_crash.py",
-    "tests/atrium/test_backup.py",
-    "tests/workflows/test_sync_crash.py",
-    "tests/api/test_alerts.py",
-    "tests/ui/test_console_flows.py",
-)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    root = Path(str(config.rootpath))
-
-    def rank(item: pytest.Item) -> int:
-        path = Path(str(item.path)).relative_to(root).as_posix()
-        return next((n for n, p in enumerate(SLOW_FIRST) if path.startswith(p)), len(SLOW_FIRST))
-
-    items.sort(key=rank)  # stable: the order inside a file (and of the others) is kept
