@@ -274,4 +274,3 @@ def database_urls(tmp_path: Path) -> list[str]:
 @pytest.fixture(scope="session")
 def openbao_address(openbao: OpenBaoServer) -> str:
     return openbao.address
-
