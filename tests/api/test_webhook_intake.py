@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -112,6 +113,7 @@ async def test_queued_events_are_applied_in_order_per_person(
 ) -> None:
     name, secret = source
     # An API that never starts a run from the request: every event waits for its dispatcher.
+    # Whether they go one by one or in a batch depends on how fast they arrive; the order may not.
     queued = IntakeSettings(eager_max_inflight=0, batch_min=2, batch_wait_ms=100)
     events = [person_event(p) for p in ("U00037", "U00038", "U00037", "U00037", "U00038")]
     for url in second_api(settings, queued):
@@ -127,43 +129,74 @@ async def test_queued_events_are_applied_in_order_per_person(
         await until(all_done)
     assert await canvas_email(sandbox_url, "U00037") == events[3]["data"]["email"]
     assert await canvas_email(sandbox_url, "U00038") == events[4]["data"]["email"]
-    assert any(r.batch_id for r in rows(engine, name))  # at least some went in a batch run
+
+
+@contextmanager
+def own_store(settings: Settings, tmp_path: Path) -> Iterator[tuple[Engine, dict[str, object]]]:
+    """A database and events queue of its own: only the API started on them (not the session's
+    API or worker) can take the events planted there."""
+    url = f"sqlite:///{tmp_path / 'own.db'}"
+    upgrade(url)
+    store = make_engine(url)
+    queue = f"atrium-test-intake-{uuid.uuid4().hex[:8]}"
+    temporal = settings.temporal.model_copy(update={"events_task_queue": queue})
+    try:
+        yield store, {"database": DatabaseSettings(url=url), "temporal": temporal}
+    finally:
+        store.dispose()
+
+
+async def test_events_waiting_together_are_applied_in_one_batch_run(
+    settings: Settings, credentials: Credentials, sandbox_url: str, tmp_path: Path
+) -> None:
+    with own_store(settings, tmp_path) as (store, own):
+        canvas = await add_canvas(store, credentials, sandbox_url)
+        try:
+            waiting = [
+                email_event(p, canvas, source="backlog", claimed_by=None)
+                for p in ("U00042", "U00043", "U00042", "U00042", "U00043")
+            ]
+            plant(store, waiting)  # all committed before the dispatcher first looks
+            for _ in second_api(settings, IntakeSettings(batch_min=2), **own):
+
+                async def all_done() -> bool:
+                    return [r.status for r in rows(store, "backlog")] == ["done"] * 5
+
+                await until(all_done)
+            done = rows(store, "backlog")
+            assert {r.mode for r in done} == {"batch"}, [r.mode for r in done]
+            assert len({r.batch_id for r in done}) == 1 and done[0].batch_id
+            assert await canvas_email(sandbox_url, "U00042") == waiting[3].input["fields"]["email"]
+            assert await canvas_email(sandbox_url, "U00043") == waiting[4].input["fields"]["email"]
+        finally:
+            await credentials.delete(canvas)
 
 
 async def test_events_a_dead_api_committed_are_applied_after_a_restart(
     settings: Settings, credentials: Credentials, sandbox_url: str, tmp_path: Path
 ) -> None:
     # Its own database: only the restarted API (no other) can pick these events up.
-    url = f"sqlite:///{tmp_path / 'restart.db'}"
-    upgrade(url)
-    store = make_engine(url)
-    canvas = await add_canvas(store, credentials, sandbox_url)
-    left = [
-        email_event("U00039", canvas, source="dead-api", claimed_by=None),  # never dispatched
-        email_event("U00040", canvas, source="dead-api", claimed_by="api:1@gone"),  # mid-start
-        email_event("U00039", canvas, source="dead-api", claimed_by=None),
-    ]
-    plant(store, left)
-    with store.begin() as conn:  # the dead API's claim is older than the lease
-        conn.execute(text("UPDATE intake_event SET claimed_at = '2026-01-01 00:00:00.000000'"))
-    restarted = IntakeSettings(lease_seconds=5)
-    # Its own events queue too: the session's worker (another database) must not take its runs.
-    queue = f"atrium-test-restart-{uuid.uuid4().hex[:8]}"
-    temporal = settings.temporal.model_copy(update={"events_task_queue": queue})
-    try:
-        for _ in second_api(
-            settings, restarted, database=DatabaseSettings(url=url), temporal=temporal
-        ):
+    with own_store(settings, tmp_path) as (store, own):
+        canvas = await add_canvas(store, credentials, sandbox_url)
+        left = [
+            email_event("U00039", canvas, source="dead-api", claimed_by=None),  # never dispatched
+            email_event("U00040", canvas, source="dead-api", claimed_by="api:1@gone"),  # mid-start
+            email_event("U00039", canvas, source="dead-api", claimed_by=None),
+        ]
+        plant(store, left)
+        with store.begin() as conn:  # the dead API's claim is older than the lease
+            conn.execute(text("UPDATE intake_event SET claimed_at = '2026-01-01 00:00:00.000000'"))
+        try:
+            for _ in second_api(settings, IntakeSettings(lease_seconds=5), **own):
 
-            async def all_done() -> bool:
-                return [r.status for r in rows(store, "dead-api")] == ["done"] * 3
+                async def all_done() -> bool:
+                    return [r.status for r in rows(store, "dead-api")] == ["done"] * 3
 
-            await until(all_done)
-        assert await canvas_email(sandbox_url, "U00039") == left[2].input["fields"]["email"]
-        assert await canvas_email(sandbox_url, "U00040") == left[1].input["fields"]["email"]
-    finally:
-        await credentials.delete(canvas)
-        store.dispose()
+                await until(all_done)
+            assert await canvas_email(sandbox_url, "U00039") == left[2].input["fields"]["email"]
+            assert await canvas_email(sandbox_url, "U00040") == left[1].input["fields"]["email"]
+        finally:
+            await credentials.delete(canvas)
 
 
 async def test_a_full_intake_answers_429_with_retry_after(

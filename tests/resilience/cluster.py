@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from tests.resilience.network import Host
 
@@ -127,7 +129,9 @@ async def activity_pollers(client: Client, queue: str) -> set[str]:
             namespace=client.namespace,
             task_queue=TaskQueue(name=queue),
             task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-        )
+        ),
+        retry=True,
+        timeout=timedelta(seconds=10),
     )
     return {p.identity for p in found.pollers}
 
@@ -136,11 +140,16 @@ async def wait_pollers(
     client: Client, queue: str, identities: set[str], seconds: float = 120
 ) -> None:
     deadline = time.monotonic() + seconds
+    seen: set[str] | str = set()
     while time.monotonic() < deadline:
-        if identities <= await activity_pollers(client, queue):
+        try:  # on a loaded machine a call can be cancelled while the workers start: ask again
+            seen = await activity_pollers(client, queue)
+        except RPCError as exc:
+            seen = f"{exc.status.name}: {exc}"
+        if isinstance(seen, set) and identities <= seen:
             return
         await asyncio.sleep(0.3)
-    raise AssertionError(f"workers {identities} not polling {queue} in {seconds} s")
+    raise AssertionError(f"workers {identities} not polling {queue} in {seconds} s (last: {seen})")
 
 
 def identity(process: subprocess.Popen[bytes]) -> str:
