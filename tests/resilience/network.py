@@ -26,6 +26,7 @@ class Host:
     address: str
     veth: str  # the root-namespace end: down = the host's cable pulled
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    is_cut: bool = False
 
     def start(self, argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         """Run ``argv`` inside the host (``ip netns exec`` execs it: the pid is the program's)."""
@@ -41,20 +42,32 @@ class Host:
 
     def cut(self) -> None:
         ip("link", "set", self.veth, "down")
+        self.is_cut = True
 
     def mend(self) -> None:
         ip("link", "set", self.veth, "up")
+        self.is_cut = False
 
-    def stop(self) -> None:
+    def signal_stop(self) -> None:
+        """Ask its programs to stop; a host without a link cannot finish anything gracefully
+        (a worker's shutdown waits on Temporal), so its programs are killed."""
         for process in self.processes:
-            if process.poll() is None:
+            if process.poll() is None and self.is_cut:
+                process.kill()
+            elif process.poll() is None:
                 process.terminate()
+
+    def wait_stopped(self) -> None:
         for process in self.processes:
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(5)
+
+    def stop(self) -> None:
+        self.signal_stop()
+        self.wait_stopped()
 
 
 @dataclass
@@ -104,8 +117,10 @@ def network(count: int, forwarded_ports: list[int], log_dir: Path) -> Iterator[N
             raise RuntimeError(f"the forwarder did not start; see {log_dir / 'forward.log'}")
         yield Network(bridge, f"{subnet}.1", made)
     finally:
+        for host in made:  # all at once: each host's programs stop in parallel
+            host.signal_stop()
         for host in made:
-            host.stop()
+            host.wait_stopped()
         if forwarder is not None:
             forwarder.kill()
             forwarder.wait(5)
