@@ -67,7 +67,10 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 pytest: install system-deps ui-check
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+# The checks and the console's build need one core each: they run side by side, then pytest.
+test: install
+	$(MAKE) --no-print-directory -j3 -O lint typecheck system-deps ui-check
+	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 bench: install
 	$(PY) -m bench.sync --records 1000000
