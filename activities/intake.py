@@ -24,6 +24,7 @@ from connectors.canvas import CanvasClient, sis
 # Subjects written at once (the connection's outbound budget still applies); one subject's
 # writes are never concurrent.
 CONCURRENCY = 32
+THROTTLED_TRIES = 5  # a rate-limited write is tried this often within one attempt
 
 
 class BatchInput(BaseModel):
@@ -90,7 +91,7 @@ class IntakeActivities:
             async with gate:
                 try:
                     if not (uncertain & set(ids) and await self._holds(update)):
-                        await self.profile.update_profile(update)
+                        await self._write(update)
                         writes.append(update.person_id)
                 except ApplicationError as exc:
                     if not exc.non_retryable:
@@ -127,6 +128,20 @@ class IntakeActivities:
             skipped=len(rows) - len(todo),
             failed=len(failed),
         )
+
+    async def _write(self, update: UpdateProfileInput) -> None:
+        """One subject's write; refused by the system's rate limit (Canvas's throttle answers
+        403 when too many calls are in flight), it waits as told and tries again here, so one
+        throttled write does not fail the batch's attempt and delay every other event in it."""
+        for attempt in range(1, THROTTLED_TRIES + 1):
+            try:
+                await self.profile.update_profile(update)
+                return
+            except ApplicationError as exc:
+                if exc.type != "RateLimited" or attempt == THROTTLED_TRIES:
+                    raise
+                wait = exc.next_retry_delay.total_seconds() if exc.next_retry_delay else 1.0
+                await asyncio.sleep(min(max(wait, 0.1), 5.0))
 
     async def _holds(self, update: UpdateProfileInput) -> bool:
         """Whether Canvas already holds the update (an attempt that died wrote it unmarked)."""

@@ -70,7 +70,7 @@ from sandbox.app import create_app as create_sandbox
 from tests.support.servers import free_port, serve
 
 START = "StartWorkflowExecution"
-CANVAS_BUDGET = {"rate": "200/second", "concurrency": 64}
+CANVAS_BUDGET = {"rate": "200/second", "concurrency": 8}
 
 
 def cpu_seconds(pid: int, tree: bool = False) -> float:

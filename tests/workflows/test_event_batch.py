@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -18,7 +19,7 @@ from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Worker
 
 from activities.intake import BatchInput, IntakeActivities
-from activities.profile import ProfileActivities
+from activities.profile import ProfileActivities, UpdateProfileInput, UpdateProfileResult
 from atrium.credentials import Credentials
 from atrium.db import make_engine
 from atrium.migrations import upgrade
@@ -26,6 +27,7 @@ from atrium.models import Integration
 from atrium.settings import Settings
 from tests.api.webhook_support import add_canvas
 from tests.conftest import session_postgres_url
+from tests.sandbox.control import injected_faults
 from tests.workflows.intake_support import canvas_email, email_event, plant, remove, rows
 from workflows.event_batch import EventBatch, batch_workflow_id
 
@@ -126,5 +128,48 @@ async def test_a_retried_batch_activity_applies_nothing_twice(
         retried = await env.run(activities.apply_batch, batch)  # a retry after success
         assert (retried.applied, retried.writes, retried.skipped) == (0, 0, 3)
         assert [r.status for r in rows(engine, source)] == ["done"] * 3
+    finally:
+        remove(engine, source)
+
+
+class CountingThrottled(ProfileActivities):
+    """The profile writes, counting those refused with a throttle: Canvas's own, and (so that
+    one refusal is certain whatever the client's pacing avoids) one answered here first."""
+
+    throttled = 0
+
+    async def update_profile(self, input: UpdateProfileInput) -> UpdateProfileResult:
+        try:
+            if self.throttled == 0:
+                raise ApplicationError(
+                    "RateLimited: 403 Forbidden (Rate Limit Exceeded)",
+                    type="RateLimited",
+                    next_retry_delay=timedelta(seconds=0.2),
+                )
+            return await super().update_profile(input)
+        except ApplicationError as exc:
+            self.throttled += exc.type == "RateLimited"
+            raise
+
+
+async def test_a_throttled_write_waits_and_the_batch_attempt_still_succeeds(
+    engine: Engine, canvas: str, credentials: Credentials, sandbox_url: str
+) -> None:
+    source = f"throttled-{uuid.uuid4().hex[:8]}"
+    people = [f"U{n:05d}" for n in range(5, 21)]  # 16 writes: Canvas's bucket admits 14 at once
+    events = [email_event(p, canvas, source=source, claimed_by="test") for p in people]
+    ids = plant(engine, events)
+    profile = CountingThrottled(engine, credentials)
+    activities = IntakeActivities(engine, profile)
+    try:
+        async with injected_faults(sandbox_url, "canvas", rate_limit_per_second=2):
+            # One attempt (the environment does not retry): a refused write waited, not failed it.
+            run = await ActivityEnvironment().run(
+                activities.apply_batch, BatchInput(process="profile-update", intake_ids=ids)
+            )
+        assert profile.throttled > 0
+        assert (run.applied, run.writes, run.failed) == (16, 16, 0)
+        for person, event in zip(people, events, strict=True):
+            assert await canvas_email(sandbox_url, person) == event.input["fields"]["email"]
     finally:
         remove(engine, source)
