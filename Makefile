@@ -59,7 +59,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
-# The suite runs on two xdist workers, a test file each at a time (13 min instead of 24 here; each
+# The suite runs on two xdist workers, a test file each at a time (12 min instead of 24 here; each
 # worker has its own servers and its own port range, tests/support/servers.py).
 # PYTEST_ARGS= (empty) runs it on one process.
 PYTEST_ARGS ?= -n 2 --dist loadfile
