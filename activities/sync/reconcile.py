@@ -20,6 +20,7 @@ PAGE = 2000
 SAMPLE = 100  # ids listed per kind of drift; the counts are exact
 # Sections listed at once (one Canvas listing each; the connection's outbound budget still applies).
 SECTIONS_AT_ONCE = 16
+HEARTBEAT_EVERY = 1000  # Canvas users listed between heartbeats
 
 
 class ReconcileInput(BaseModel):
@@ -94,7 +95,11 @@ class ReconcileActivities:
 
     async def _users(self, lms: CanvasClient, source: dict[str, object], drift: Drift) -> None:
         seen = set()
+        listed = 0
         async for user in lms.list_users():
+            listed += 1
+            if listed % HEARTBEAT_EVERY == 0:  # 192,000 users at 1M: minutes of pages
+                heartbeat(f"canvas users: {listed}")
             if not user.sis_user_id:
                 continue  # not managed by any SIS
             person = source.get(user.sis_user_id)

@@ -11,8 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
+from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Worker
 
+import activities.sync.reconcile as reconcile_activities
+from activities.sync.context import SyncContext
+from activities.sync.reconcile import ReconcileActivities, ReconcileInput
 from atrium.credentials import Credentials
 from atrium.settings import Settings
 from connectors.canvas import CanvasClient, sis
@@ -151,3 +155,24 @@ async def test_grade_passback_puts_line_items_and_results_idempotently(
         answer = await sis_api.page("results", filter=f"lineItem.sourcedId='{item}'")
     assert line_item.result_value_max == 50.0 and result.score == 40.0
     assert len(answer.records) == 3  # the second passback replaced, never added
+
+
+async def test_reconciliation_heartbeats_while_it_lists_canvas_users(
+    backfilled: tuple[Pair, object],
+    engine: Engine,
+    credentials: Credentials,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # At 1M enrollments Canvas lists 192,000 users: minutes of pages, longer than the activity's
+    # heartbeat timeout; without heartbeats there it was retried forever.
+    p, _ = backfilled
+    monkeypatch.setattr(reconcile_activities, "HEARTBEAT_EVERY", 10)
+    beats: list[str] = []
+    env = ActivityEnvironment()
+    env.on_heartbeat = lambda *details: beats.append(str(details[0]))
+    activities = ReconcileActivities(SyncContext(engine, credentials))
+    drift = await env.run(
+        activities.reconcile, ReconcileInput(source=p.source, target=p.target, record_type="users")
+    )
+    listed = [int(b.split(": ")[1]) for b in beats if b.startswith("canvas users: ")]
+    assert drift.compared == 314 and listed[:3] == [10, 20, 30], beats
