@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from activities.profile import ProfileActivities, ProfileFields, UpdateProfileInput
 from atrium.intake.store import IntakeStore
@@ -45,6 +46,17 @@ def _merge(inputs: list[dict[str, Any]]) -> dict[str, Any]:
     for item in inputs:
         fields.update({k: v for k, v in item.get("fields", {}).items() if v is not None})
     return {**inputs[-1], "fields": fields}
+
+
+def _throttled(exc: BaseException) -> bool:
+    return isinstance(exc, ApplicationError) and exc.type == "RateLimited"
+
+
+def _as_told(state: RetryCallState) -> float:
+    """The wait the refusal asked for (Retry-After, or the client's pause), 0.1-5 s."""
+    exc = state.outcome.exception() if state.outcome else None
+    told = getattr(exc, "next_retry_delay", None)
+    return min(max(told.total_seconds() if told else 1.0, 0.1), 5.0)
 
 
 class IntakeActivities:
@@ -133,15 +145,14 @@ class IntakeActivities:
         """One subject's write; refused by the system's rate limit (Canvas's throttle answers
         403 when too many calls are in flight), it waits as told and tries again here, so one
         throttled write does not fail the batch's attempt and delay every other event in it."""
-        for attempt in range(1, THROTTLED_TRIES + 1):
-            try:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(_throttled),
+            wait=_as_told,
+            stop=stop_after_attempt(THROTTLED_TRIES),
+            reraise=True,
+        ):
+            with attempt:
                 await self.profile.update_profile(update)
-                return
-            except ApplicationError as exc:
-                if exc.type != "RateLimited" or attempt == THROTTLED_TRIES:
-                    raise
-                wait = exc.next_retry_delay.total_seconds() if exc.next_retry_delay else 1.0
-                await asyncio.sleep(min(max(wait, 0.1), 5.0))
 
     async def _holds(self, update: UpdateProfileInput) -> bool:
         """Whether Canvas already holds the update (an attempt that died wrote it unmarked)."""

@@ -52,9 +52,11 @@ class Host:
         """Ask its programs to stop; a host without a link cannot finish anything gracefully
         (a worker's shutdown waits on Temporal), so its programs are killed."""
         for process in self.processes:
-            if process.poll() is None and self.is_cut:
+            if process.poll() is not None:
+                continue
+            if self.is_cut:
                 process.kill()
-            elif process.poll() is None:
+            else:
                 process.terminate()
 
     def wait_stopped(self) -> None:
