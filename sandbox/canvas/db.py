@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS users (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS users_name ON users(name);
+-- the account users listing pages through this index alone (its filter and order are in it)
+CREATE INDEX IF NOT EXISTS users_listing ON users(sortable_name, id, workflow_state);
 CREATE TABLE IF NOT EXISTS logins (
     id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, account_id INTEGER NOT NULL,
     unique_id TEXT NOT NULL, unique_id_lower TEXT NOT NULL, sis_user_id TEXT UNIQUE,

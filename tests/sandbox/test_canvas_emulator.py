@@ -73,6 +73,33 @@ async def test_pages_default_to_ten_cap_at_a_hundred_and_link_every_rel(
     assert "next" not in last.links
 
 
+async def _walk(api: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:
+    users: list[dict[str, Any]] = []
+    answer = await api.get("/accounts/1/users", params={"per_page": 7, **params})
+    while True:
+        users += answer.json()
+        if "next" not in answer.links:
+            return users
+        answer = await api.get(answer.links["next"]["url"])
+
+
+async def test_every_user_is_listed_once_in_order_whichever_way_the_pages_are_found(
+    api: httpx.AsyncClient,
+) -> None:
+    by_name = await _walk(api)
+    assert len(by_name) > 20
+    assert len({u["id"] for u in by_name}) == len(by_name)
+    assert by_name == sorted(by_name, key=lambda u: (u["sortable_name"], u["id"]))
+    assert [u["id"] for u in await _walk(api, order="desc")] == [
+        u["id"] for u in sorted(by_name, key=lambda u: (u["sortable_name"], -u["id"]), reverse=True)
+    ]
+    by_sis_id = await _walk(api, sort="sis_id")
+    assert sorted(u["id"] for u in by_sis_id) == sorted(u["id"] for u in by_name)
+    assert all(u["login_id"] for u in by_name)
+    found = await _walk(api, search_term=by_name[3]["login_id"])
+    assert by_name[3]["id"] in {u["id"] for u in found}
+
+
 async def test_form_brackets_and_json_bodies_are_both_accepted(api: httpx.AsyncClient) -> None:
     tag = uuid.uuid4().hex[:8]
     form = await api.post(

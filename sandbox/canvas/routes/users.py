@@ -81,6 +81,7 @@ def list_users(account: str, request: Request, state: State) -> JSONResponse:
     sort = SORTS.get(request.query_params.get("sort", "username"), "u.sortable_name")
     order = "DESC" if request.query_params.get("order") == "desc" else "ASC"
     with_email = "email" in as_list(request.query_params.getlist("include[]"))
+    by_login = term is not None or sort.startswith("l.")
     return paginated(
         request,
         state.ctx,
@@ -90,6 +91,7 @@ def list_users(account: str, request: Request, state: State) -> JSONResponse:
         args=args,
         order_by=f"{sort} {order}, u.id",
         render=lambda row: render.user(row, email=with_email),
+        keys=None if by_login else ("u.id", f"users u WHERE {' AND '.join(where)}"),
     )
 
 
