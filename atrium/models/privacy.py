@@ -23,6 +23,7 @@ class PrivacyExport(SQLModel, table=True):
     key that only Vault's transit engine can unwrap (``wrapped_key``)."""
 
     __tablename__ = "privacy_export"
+    __table_args__ = {"sqlite_autoincrement": True}  # a deleted export's id is never given again
 
     id: int | None = Field(default=None, primary_key=True)
     subject: str = Field(max_length=64, index=True)
