@@ -1,8 +1,9 @@
-"""The tombstone check of the processes that create one person at a time (onboarding's LMS
-account, library card and bursar account, and any designed process running a catalog action that
-creates a person): an erased person is refused before anything is written, for good (a retry
-cannot help). Roster syncs set erased people aside page by page instead
-(activities/sync/erased.py); library provisioning skips them (activities/library.py)."""
+"""The tombstone check of the processes that create people (onboarding's LMS account, library
+card and bursar account, and any designed process running a catalog action that creates a person,
+the user and login files of a Canvas SIS Import included): an erased person is refused before
+anything is written, for good (a retry cannot help). Roster syncs set erased people aside page by
+page instead (activities/sync/erased.py); library provisioning skips them
+(activities/library.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Engine
 from temporalio.exceptions import ApplicationError
 
 from atrium.privacy.store import is_erased
+from connectors.canvas.sis_people import people_in_import
 
 ERASED = "Erased"  # the ApplicationError type: the person was erased on request
 Ids = list[tuple[str | None, str | None]]  # (SIS sourcedId, person number), either may be None
@@ -23,6 +25,9 @@ CREATES: dict[str, Callable[[Any], Ids]] = {
     "canvas.create_user": lambda a: [(a.new.sis_user_id, None)],
     "canvas.ensure_user": lambda a: [(a.new.sis_user_id, None)],
     "canvas.create_login": lambda a: [(a.sis_user_id, None)],
+    "canvas.create_sis_import": lambda a: [
+        (u, None) for u in people_in_import(a.data, a.extension)
+    ],
     "moodle.create_users": lambda a: [(u.idnumber, None) for u in a.users],
     "moodle.ensure_user": lambda a: [(a.new.idnumber, None)],
     "koha.create_patron": lambda a: [(None, a.patron.cardnumber)],

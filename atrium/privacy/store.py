@@ -48,16 +48,21 @@ def rules(engine: Engine) -> dict[tuple[str, str], Treatment]:
         }
 
 
+LOOKUP_CHUNK = 1000  # keys per query: a SIS import names up to hundreds of thousands of people
+
+
 def tombstoned(engine: Engine, subjects: Iterable[str]) -> set[str]:
     wanted = list(set(subjects))
-    if not wanted:
-        return set()
+    found: set[str] = set()
     with session_scope(engine) as session:
-        return set(
-            session.exec(
-                select(PrivacyTombstone.subject).where(col(PrivacyTombstone.subject).in_(wanted))
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start : start + LOOKUP_CHUNK]
+            found.update(
+                session.exec(
+                    select(PrivacyTombstone.subject).where(col(PrivacyTombstone.subject).in_(chunk))
+                )
             )
-        )
+    return found
 
 
 def bury(engine: Engine, subjects: Iterable[str], erasure_id: int) -> None:
