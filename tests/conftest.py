@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import structlog
+from playwright.async_api import Browser, async_playwright
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -36,6 +37,9 @@ from atrium.stack.temporal_dev import TemporalDevServer
 from atrium.temporal import TaskQueues, connect
 from connectors.actions import require_actions
 from sandbox.app import create_app as create_sandbox
+from sandbox.comms.smtp import start_smtp_server
+from sandbox.context import SystemContext
+from tests.support.browser import ARGS, CHROMIUM, require_console_and_browser
 from tests.support.servers import RANGE_OWNER_ENV, free_port, serve
 
 POSTGRES_URL = os.environ.get("ATRIUM_TEST_POSTGRES_URL")
@@ -240,6 +244,29 @@ def silent_url() -> Iterator[str]:
     listener.listen(64)
     yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     listener.close()
+
+
+@pytest.fixture(scope="session")
+def smtp_ctx(sandbox_dir: Path, sandbox_url: str) -> Iterator[tuple[SystemContext, int]]:
+    """The sandbox's SMTP relay (the school's mail system) on a port of its own."""
+    ctx = SystemContext(name="comms", data_dir=sandbox_dir, seed=42)
+    ctx.credentials.update(httpx.get(f"{sandbox_url}/_control/credentials/comms").json())
+    port = free_port()
+    controller = start_smtp_server(ctx, "127.0.0.1", port)
+    yield ctx, port
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """One Chromium per test process, for the console's tests (tests/ui, tests/security)."""
+    require_console_and_browser()
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=ARGS, headless=True
+        )
+        yield launched
+        await launched.close()
 
 
 @functools.cache

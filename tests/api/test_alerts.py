@@ -21,7 +21,6 @@ from tests.workflows.alert_support import (
     drop_rules,
     watched_systems,  # noqa: F401 - fixture
 )
-from tests.workflows.conftest import smtp_ctx  # noqa: F401 - fixture (the sandbox relay)
 from tests.workflows.sync_env import eventually
 from workflows.alerts import evaluator_id
 

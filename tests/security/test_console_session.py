@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from api.main import create_app
 from atrium.settings import Settings
 from tests.support.auth import PASSWORD, bearer, login, make_user
+from tests.support.browser import log_in
 from tests.support.servers import serve
-from tests.ui.conftest import browser, log_in, prerequisites  # noqa: F401  (fixtures)
 
 SESSION = "/api/v1/auth/session"
 NEW_KEY = {"name": "csrf-probe", "scopes": ["processes:read"]}
@@ -130,7 +130,7 @@ def test_the_cookies_are_secure_over_https(https_api: str, engine: Engine) -> No
 
 
 async def test_the_browser_keeps_no_token_where_script_can_read_it(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     api_url: str,
     engine: Engine,
 ) -> None:

@@ -14,7 +14,7 @@ from playwright.async_api import Browser, ConsoleMessage, Request
 from sqlalchemy.engine import Engine
 
 from tests.support.auth import PASSWORD, bearer, make_user
-from tests.ui.conftest import browser, log_in, prerequisites  # noqa: F401  (fixtures)
+from tests.support.browser import log_in
 
 
 def directives(policy: str) -> dict[str, list[str]]:
@@ -78,7 +78,7 @@ def test_pages_carry_no_inline_script(answers: dict[str, httpx.Response]) -> Non
         assert "http://" not in page and "https://" not in page, what  # nothing from elsewhere
 
 
-async def _run_page(browser: Browser, api_url: str, path: str, engine: Engine | None) -> list[str]:  # noqa: F811
+async def _run_page(browser: Browser, api_url: str, path: str, engine: Engine | None) -> list[str]:
     """Open ``path`` (logged in when ``engine`` is given); returns the CSP violations and the
     requests to other origins seen."""
     context = await browser.new_context(base_url=api_url)
@@ -112,14 +112,14 @@ async def _run_page(browser: Browser, api_url: str, path: str, engine: Engine | 
 
 
 async def test_docs_run_under_the_policy_from_this_origin_only(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     api_url: str,
 ) -> None:
     assert await _run_page(browser, api_url, "/docs", None) == []
 
 
 async def test_the_console_runs_under_the_policy(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     api_url: str,
     engine: Engine,
 ) -> None:

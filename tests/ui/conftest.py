@@ -3,25 +3,19 @@ console that the session's API serves from ui/dist, with the sandbox institution
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page
 from sqlalchemy.engine import Engine
 
-from api.console import DIST
 from atrium.credentials import Credentials
 from atrium.stack.institution import register_sandbox
+from tests.support.browser import log_in, require_console_and_browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 360, "height": 740}
@@ -29,11 +23,7 @@ PHONE = {"width": 360, "height": 740}
 
 @pytest.fixture(scope="session", autouse=True)
 def prerequisites() -> None:
-    """The built console and a browser: say how to get them (a failure, never a skip)."""
-    if not (DIST / "index.html").is_file():
-        pytest.fail("ui/dist is not built: run `npm --prefix ui ci && npm --prefix ui run build`")
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium`")
+    require_console_and_browser()
 
 
 @pytest.fixture(scope="session")
@@ -44,30 +34,11 @@ async def sandbox_registered(
     return await register_sandbox(engine, credentials, sandbox_url)
 
 
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS, headless=True
-        )
-        yield browser
-        await browser.close()
-
-
 async def auth_enabled(api_url: str) -> bool:
     """True when the API has the login routes (an anonymous /auth/me answers 401, not 404)."""
     # 30 s: the API's first answer can take seconds on a loaded machine (httpx's default is 5 s)
     async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
         return (await http.get("/api/v1/auth/me")).status_code == 401
-
-
-async def log_in(page: Page, username: str, password: str) -> None:
-    await page.goto("/")
-    await page.locator("input[name=username]").fill(username)
-    await page.locator("input[name=password]").fill(password)
-    await page.get_by_role("button", name="Sign in").click()
-    landed = page.get_by_test_id("integration-health").or_(page.get_by_role("menuitem").first)
-    await landed.first.wait_for()
 
 
 async def new_page(

@@ -5,7 +5,7 @@ and the connector tests never take each other's files)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +19,11 @@ from atrium.models import Integration
 from connectors.credentials import static_credentials
 from connectors.moodle import MoodleClient
 from connectors.moodle.models import NewCourse
-from sandbox.comms.smtp import start_smtp_server, tls_certificate_path
+from sandbox.comms.smtp import tls_certificate_path
 from sandbox.context import SystemContext
 from sandbox.finance.sftp import host_public_key, start_sftp_server
 from sandbox.finance.store import sftp_root
 from tests.sandbox.control import credentials_of
-from tests.support.servers import free_port
 
 
 @dataclass
@@ -59,18 +58,6 @@ async def register_connection(
         row.secret_path = meta.path
         session.add(row)
         session.commit()
-
-
-@pytest.fixture(scope="session")
-def smtp_ctx(sandbox_dir: Path, sandbox_url: str) -> Iterator[tuple[SystemContext, int]]:
-    import httpx
-
-    ctx = SystemContext(name="comms", data_dir=sandbox_dir, seed=42)
-    ctx.credentials.update(httpx.get(f"{sandbox_url}/_control/credentials/comms").json())
-    port = free_port()
-    controller = start_smtp_server(ctx, "127.0.0.1", port)
-    yield ctx, port
-    controller.stop()
 
 
 @pytest.fixture(scope="session")
