@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.roster_sync import RosterSync, RosterSyncInput
 
 NAME = r"^[a-z0-9][a-z0-9._-]*$"
+RECONCILE_ATTEMPT = timedelta(hours=6)  # a backstop: the heartbeat timeout finds a lost worker
 
 
 class ReconciliationInput(BaseModel):
@@ -41,7 +42,10 @@ class Reconciliation:
                     ReconcileInput(
                         source=input.source, target=input.integration, record_type=record_type
                     ),
-                    start_to_close_timeout=timedelta(minutes=30),
+                    # One Canvas listing per section: 40,000 at 1M enrollments, ~35 min at the
+                    # default outbound rate (20/s). A lost worker is found by the heartbeat, and
+                    # the retry resumes from the last checkpoint (activities/sync/reconcile.py).
+                    start_to_close_timeout=RECONCILE_ATTEMPT,
                     heartbeat_timeout=timedelta(seconds=60),
                     retry_policy=EXTERNAL_CALL,
                 )

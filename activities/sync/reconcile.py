@@ -45,6 +45,15 @@ class Drift(BaseModel):
     different_count: int = 0
 
 
+class Checkpoint(BaseModel):
+    """The enrollments' heartbeat: where a retried attempt resumes (the last class whose section
+    was compared, and the drift found up to it), and the progress for people reading the run."""
+
+    progress: str
+    last_class: str
+    drift: Drift
+
+
 class ForgetInput(BaseModel):
     target: str
     record_type: str
@@ -56,6 +65,14 @@ def _note(drift: Drift, kind: str, item: str | Difference) -> None:
     listed = getattr(drift, kind)
     if len(listed) < SAMPLE:
         listed.append(item)
+
+
+def _resumed() -> Checkpoint | None:
+    """The checkpoint the previous attempt heartbeated, if this is a retry."""
+    details = activity.info().heartbeat_details if activity.in_activity() else ()
+    if not details or not isinstance(details[0], dict):
+        return None
+    return Checkpoint.model_validate(details[0])
 
 
 class ReconcileActivities:
@@ -129,6 +146,12 @@ class ReconcileActivities:
             if isinstance(record, Enrollment) and kind:  # an ext: role was never written
                 by_class[record.class_id][(record.person_id, kind)] = sid
         classes = sorted(by_class.items())
+        total = len(classes)
+        if resumed := _resumed():  # a retry: the sections before its last class were compared
+            classes = [c for c in classes if c[0] > resumed.last_class]
+            for kind in ("missing", "extra", "different"):
+                setattr(drift, kind, getattr(resumed.drift, kind))
+                setattr(drift, f"{kind}_count", getattr(resumed.drift, f"{kind}_count"))
         for start in range(0, len(classes), SECTIONS_AT_ONCE):
             window = classes[start : start + SECTIONS_AT_ONCE]
             listed = await asyncio.gather(*(self._section(lms, class_id) for class_id, _ in window))
@@ -138,7 +161,12 @@ class ReconcileActivities:
                 for key, sid in wanted.items():
                     if key not in present:
                         _note(drift, "missing", sid)
-            heartbeat(f"sections: {start + len(window)}/{len(classes)}")
+            done = total - len(classes) + start + len(window)
+            heartbeat(
+                Checkpoint(
+                    progress=f"sections: {done}/{total}", last_class=window[-1][0], drift=drift
+                ).model_dump()
+            )
 
     @staticmethod
     async def _section(lms: CanvasClient, class_id: str) -> set[tuple[str, str]]:

@@ -4,6 +4,7 @@ a roster sync), and grade passback Canvas -> OneRoster gradebook, on the real Te
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -176,3 +177,32 @@ async def test_reconciliation_heartbeats_while_it_lists_canvas_users(
     )
     listed = [int(b.split(": ")[1]) for b in beats if b.startswith("canvas users: ")]
     assert drift.compared == 314 and listed[:3] == [10, 20, 30], beats
+
+
+async def test_a_retried_reconciliation_resumes_from_its_last_checkpoint(
+    backfilled: tuple[Pair, object], engine: Engine, credentials: Credentials
+) -> None:
+    # At 1M enrollments Canvas is listed section by section for over half an hour: an attempt
+    # that fails late resumes after the last class it compared, with the drift found before it.
+    p, _ = backfilled
+    given = ReconcileInput(source=p.source, target=p.target, record_type="enrollments")
+    activities = ReconcileActivities(SyncContext(engine, credentials))
+    beats: list[Any] = []
+    env = ActivityEnvironment()
+    env.on_heartbeat = lambda *details: beats.append(details[0])
+    whole = await env.run(activities.reconcile, given)
+    checkpoints = [b for b in beats if isinstance(b, dict)]
+    assert len(checkpoints) >= 3, beats
+    middle = checkpoints[1]
+    middle["drift"]["missing"] = ["planted-by-the-test"]  # as if found before the failure
+    middle["drift"]["missing_count"] = 5
+    beats.clear()
+    env.info = dataclasses.replace(env.info, attempt=2, heartbeat_details=[middle])
+    resumed = await env.run(activities.reconcile, given)
+    first = next(b for b in beats if isinstance(b, dict))
+    done, total = (int(n) for n in middle["progress"].split(": ")[1].split("/"))
+    assert first["progress"] == f"sections: {done + reconcile_activities.SECTIONS_AT_ONCE}/{total}"
+    assert first["last_class"] > middle["last_class"]
+    assert resumed.missing_count == whole.missing_count + 5
+    assert resumed.missing[0] == "planted-by-the-test"
+    assert resumed.compared == whole.compared
