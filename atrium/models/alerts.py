@@ -148,6 +148,7 @@ class AlertBase(SQLModel):
 
 class Alert(AlertBase, table=True):
     __tablename__ = "alert"
+    __table_args__ = {"sqlite_autoincrement": True}  # a late delivery never lands on a new alert
 
     id: int | None = Field(default=None, primary_key=True)
     # A person resolved it while the condition held: no new alert for this group until the
