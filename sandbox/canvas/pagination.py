@@ -81,15 +81,15 @@ def paginated(
     """
     page, per_page = page_window(request)
     window = [per_page, (page - 1) * per_page]
+    counted = keys[1] if keys else from_where
+    total = conn.execute(f"SELECT COUNT(*) FROM {counted}", args).fetchone()[0]  # noqa: S608
     if keys is None:
-        total = conn.execute(f"SELECT COUNT(*) FROM {from_where}", args).fetchone()[0]  # noqa: S608
         rows = conn.execute(
             f"SELECT {select} FROM {from_where} ORDER BY {order_by} LIMIT ? OFFSET ?",  # noqa: S608
             [*args, *window],
         ).fetchall()
     else:
         key, narrow = keys
-        total = conn.execute(f"SELECT COUNT(*) FROM {narrow}", args).fetchone()[0]  # noqa: S608
         rows = conn.execute(
             f"SELECT {select} FROM {from_where} AND {key} IN"  # noqa: S608
             f" (SELECT {key} FROM {narrow} ORDER BY {order_by} LIMIT ? OFFSET ?)"
